@@ -1,0 +1,5 @@
+"""mlj command line (placeholder, filled below)."""
+
+
+def main() -> None:
+    pass

@@ -1,0 +1,166 @@
+"""The pytest plugin that challenge tests are written with (trusted side).
+
+Tests are ordinary pytest functions. They ask for fixtures:
+
+* ``sub``: the submission, reached through the worker (``sub.cross_entropy(x, y)``);
+* ``ref``: the reference module, imported here on the trusted side;
+* ``check``: ``harness.compare.assert_close`` with the challenge's tolerances;
+* ``rng``: a ``torch.Generator`` seeded from the run's seed and the test's name;
+* ``seed``, ``device``.
+
+``@pytest.mark.group("name")`` puts a test in a scoring group (default: the
+file name without ``test_``). The plugin turns each test's outcome into a
+verdict: a ``SubmissionFault`` carries its own, an AssertionError (from
+``check`` or a plain ``assert``) is WA, any other exception raised by the
+test code itself is JE. After a TLE the rest of that group is not run (its
+points are lost already), and once the total time is spent nothing more runs.
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pytest
+import torch
+
+from harness.compare import Mismatch, Tolerance, assert_close
+from harness.proxy import Budget, JudgeFault, Proxy, SubmissionFault, WorkerSession
+from judge.verdict import Verdict
+
+
+@dataclass
+class RawResult:
+    name: str
+    group: str
+    verdict: Verdict | None
+    duration: float
+    message: str = ""
+    figures: dict[str, Any] = field(default_factory=dict)
+
+
+def group_of(item: pytest.Item) -> str:
+    marker = item.get_closest_marker("group")
+    if marker and marker.args:
+        return str(marker.args[0])
+    stem = item.path.stem if hasattr(item, "path") else "tests"
+    return stem.removeprefix("test_")
+
+
+class MljPlugin:
+    def __init__(self, *, session: WorkerSession, reference: Any, tolerances: dict[str, Tolerance],
+                 seed: int, device: str, time_per_test: float, total_time: float) -> None:
+        self.session = session
+        self.reference = reference
+        self.tolerances = tolerances
+        self._seed = seed
+        self.device_name = device
+        self.time_per_test = time_per_test
+        self.deadline = time.monotonic() + total_time
+        self.total_time = total_time
+        self.results: list[RawResult] = []
+        self._failed_groups: dict[str, str] = {}
+        self._figures: list[dict[str, Any]] = []
+        self._started = 0.0
+        self.collect_errors: list[str] = []
+
+    # -- configuration ---------------------------------------------------------
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", "group(name): the scoring group of a test")
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collect_errors.append(str(report.longrepr)[-3000:])
+
+    # -- fixtures ----------------------------------------------------------------
+    @pytest.fixture
+    def sub(self) -> Proxy:
+        return Proxy(self.session)
+
+    @pytest.fixture
+    def ref(self) -> Any:
+        return self.reference
+
+    @pytest.fixture
+    def check(self) -> Callable[..., dict[str, Any]]:
+        def check(actual: Any, expected: Any, **kwargs: Any) -> dict[str, Any]:
+            kwargs.setdefault("tolerances", self.tolerances)
+            try:
+                figures = assert_close(actual, expected, **kwargs)
+            except Mismatch as exc:
+                self._figures.append(exc.figures)
+                raise
+            self._figures.append(figures)
+            return figures
+
+        return check
+
+    @pytest.fixture
+    def seed(self) -> int:
+        return self._seed
+
+    @pytest.fixture
+    def device(self) -> str:
+        return self.device_name
+
+    @pytest.fixture
+    def rng(self, request: pytest.FixtureRequest) -> torch.Generator:
+        mixed = zlib.crc32(f"{self._seed}:{request.node.nodeid}".encode())
+        return torch.Generator().manual_seed(mixed)
+
+    # -- running -------------------------------------------------------------------
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        group = group_of(item)
+        if time.monotonic() > self.deadline:
+            pytest.skip(f"not run: the total time limit ({self.total_time:g} s) was used up")
+        if group in self._failed_groups:
+            pytest.skip(f"not run: {self._failed_groups[group]} already failed in group {group!r}")
+        self.session.budget = Budget(per_test=self.time_per_test)
+        self._figures = []
+        self._started = time.monotonic()
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):  # noqa: ANN201
+        outcome = yield
+        report = outcome.get_result()
+        if report.when == "setup" and report.skipped:
+            self._record(item, None, report.longrepr[2] if isinstance(report.longrepr, tuple) else "not run")
+        elif (report.when == "setup" and report.failed) or report.when == "call":
+            verdict, message = self._classify(call)
+            self._record(item, verdict, message)
+
+    def _classify(self, call: pytest.CallInfo) -> tuple[Verdict, str]:
+        if call.excinfo is None:
+            return Verdict.AC, ""
+        exc = call.excinfo.value
+        if isinstance(exc, SubmissionFault):
+            message = exc.message
+            if exc.line is not None and f"line {exc.line}" not in message:
+                message += f" (line {exc.line})"
+            if exc.traceback and exc.verdict is Verdict.RE:
+                message += "\n" + exc.traceback.rstrip()
+            return exc.verdict, message
+        if isinstance(exc, AssertionError):
+            return Verdict.WA, str(exc).split("\nassert ")[0][:4000] or "assertion failed"
+        if isinstance(exc, pytest.fail.Exception):
+            return Verdict.WA, str(exc)[:4000]
+        if isinstance(exc, JudgeFault):
+            return Verdict.JE, str(exc)
+        text = call.excinfo.getrepr(style="short")
+        return Verdict.JE, f"the test itself failed ({type(exc).__name__}: {exc}); this is a bug in the " \
+                           f"challenge, not in your code\n{str(text)[-2000:]}"
+
+    def _record(self, item: pytest.Item, verdict: Verdict | None, message: str) -> None:
+        group = group_of(item)
+        duration = time.monotonic() - self._started if verdict is not None else 0.0
+        figures: dict[str, Any] = {}
+        if self._figures:
+            worst = max(self._figures, key=lambda f: f.get("max_abs_err", 0.0))
+            figures = dict(worst, checks=len(self._figures))
+        name = item.nodeid.split("/")[-1]
+        self.results.append(RawResult(name, group, verdict, duration, message, figures))
+        if verdict is Verdict.TLE:
+            self._failed_groups.setdefault(group, f"{name} (TLE)")

@@ -1,0 +1,322 @@
+"""The trusted side of the wire: a session with one worker, and the proxy tests use.
+
+``WorkerSession`` starts a worker through a sandbox backend, loads the
+submission into it, sends calls and turns everything that can go wrong into a
+``SubmissionFault`` that carries its verdict: a reply past the deadline is a
+TLE (and the worker is killed with everything it started), a worker that
+dies is an RE or MLE depending on how it died, an oversized or malformed
+reply is an RE. After a fault that killed the worker the next call gets a
+fresh one. Tests reach the submission as ``sub.name(args)`` through ``Proxy``.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness import protocol
+from judge.sandbox.base import Sandbox, Worker, WorkerGone, WorkerSpec, WorkerTimeout
+from judge.verdict import Verdict
+
+STARTUP_SECONDS = 120.0  # importing torch in a cold worker on a busy machine
+
+
+class SubmissionFault(Exception):
+    """Something the submission did wrong; carries the verdict it earns."""
+
+    verdict = Verdict.RE
+
+    def __init__(self, message: str, *, line: int | None = None, traceback: str = "",
+                 exc_type: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.traceback = traceback
+        self.exc_type = exc_type  # the submission's exception class name, for RE
+
+
+class TimeLimitExceeded(SubmissionFault):
+    verdict = Verdict.TLE
+
+
+class MemoryLimitExceeded(SubmissionFault):
+    verdict = Verdict.MLE
+
+
+class RuntimeFault(SubmissionFault):
+    verdict = Verdict.RE
+
+
+class CompileFault(SubmissionFault):
+    verdict = Verdict.CE
+
+
+class ForbiddenFault(SubmissionFault):
+    verdict = Verdict.FB
+
+
+class JudgeFault(Exception):
+    """The judge's own failure (the sandbox would not start, a protocol bug)."""
+
+
+_KINDS: dict[str, type[SubmissionFault]] = {
+    "exception": RuntimeFault,
+    "memory": MemoryLimitExceeded,
+    "compile": CompileFault,
+    "forbidden": ForbiddenFault,
+    "encode": RuntimeFault,
+}
+
+
+@dataclass
+class Budget:
+    """Time the submission may still spend in calls during the current test."""
+
+    per_test: float = 10.0
+    spent: float = 0.0
+    calls: int = 0
+
+    def remaining(self) -> float:
+        return self.per_test - self.spent
+
+
+@dataclass
+class WorkerSession:
+    sandbox: Sandbox
+    spec: WorkerSpec
+    load: dict[str, Any]  # the load request, less the paths the sandbox decides
+    max_blob: int = protocol.DEFAULT_MAX_BLOB_BYTES
+    budget: Budget = field(default_factory=Budget)
+    worker: Worker | None = None
+    loaded: bool = False
+    sticky: SubmissionFault | None = None  # a load failure repeats for every test
+    restarts: int = 0
+    _next_id: int = 1
+    _logs: list[str] = field(default_factory=list)
+
+    # -- lifecycle ------------------------------------------------------------
+    def start(self) -> None:
+        """Start a worker now, without waiting for it (its torch import overlaps ours)."""
+        if self.worker is None:
+            try:
+                self.worker = self.sandbox.start(self.spec)
+            except Exception as exc:  # noqa: BLE001
+                raise JudgeFault(f"the {self.sandbox.name} sandbox could not start a worker: {exc}") from exc
+            self.loaded = False
+
+    def close(self) -> None:
+        if self.worker is not None:
+            try:
+                self.worker.send(protocol.pack({"id": -1, "op": "shutdown"}))
+            except WorkerGone:
+                pass
+            self._discard()
+
+    def _discard(self) -> None:
+        worker, self.worker, self.loaded = self.worker, None, False
+        if worker is not None:
+            worker.kill()
+            self._logs.append(worker.logs())
+
+    def logs(self) -> str:
+        current = [self.worker.logs()] if self.worker is not None else []
+        return "".join(part for part in self._logs + current if part)
+
+    # -- the protocol -----------------------------------------------------------
+    def _exchange(self, request: bytes, deadline: float, what: str) -> tuple[dict, dict]:
+        worker = self.worker
+        assert worker is not None
+        try:
+            worker.send(request)
+            message, tensors = protocol.read_frame(
+                lambda n: worker.recv_exact(n, deadline), max_blob=self.max_blob)
+        except WorkerTimeout:
+            self._discard()
+            raise TimeLimitExceeded(f"{what} did not finish within the time limit") from None
+        except WorkerGone:
+            raise self._death(what) from None
+        except protocol.TooLarge as exc:
+            self._discard()
+            raise RuntimeFault(f"output too large: {what} returned {exc}") from None
+        except protocol.ProtocolError as exc:
+            self._discard()
+            raise RuntimeFault(f"{what} sent back something that is not a valid result: {exc}") from None
+        return message, tensors
+
+    def _death(self, what: str) -> SubmissionFault:
+        worker = self.worker
+        assert worker is not None
+        status = worker.exit_status(timeout=5.0)
+        self._discard()
+        sig = status.signal
+        if status.oom_killed:
+            return MemoryLimitExceeded(f"{what} was killed for using more memory than the limit")
+        if sig == signal.SIGXCPU or (sig == signal.SIGKILL and not status.killed_by_judge and
+                                     self.budget.remaining() <= 0):
+            return TimeLimitExceeded(f"{what} used more CPU time than the limit")
+        if sig == signal.SIGKILL:
+            return MemoryLimitExceeded(f"{what} was killed (SIGKILL), most likely for memory")
+        if sig is not None:
+            return RuntimeFault(f"{what} crashed the worker with {signal.Signals(sig).name}")
+        return RuntimeFault(f"{what} ended the worker process (exit code {status.returncode}); "
+                            "sys.exit, os._exit and similar are not allowed")
+
+    def ensure_loaded(self) -> None:
+        if self.sticky is not None:
+            raise self.sticky
+        if self.loaded:
+            return
+        if self.worker is None:
+            self.restarts += 1
+            self.start()
+        worker = self.worker
+        assert worker is not None
+        deadline = time.monotonic() + STARTUP_SECONDS
+        message, _ = self._exchange(b"", deadline, "starting the worker")  # the ready frame
+        if not message.get("ready"):
+            self._discard()
+            raise JudgeFault(f"the worker did not start: {message}")
+        load = dict(self.load, op="load", id=self._id(), path=worker.submission_path,
+                    support=getattr(worker, "support_paths", []), max_blob=self.max_blob)
+        import_limit = float(self.load.get("import_seconds", 10.0))
+        message, _ = self._exchange(protocol.pack(load), time.monotonic() + import_limit,
+                                    "importing your file")
+        if not message.get("ok"):
+            fault = _fault(message.get("error", {}))
+            if isinstance(fault, (CompileFault, ForbiddenFault)):
+                self.sticky = fault
+            self._discard()
+            raise fault
+        self.loaded = True
+
+    def call(self, target: dict[str, Any], args: tuple, kwargs: dict, *, keep: bool = False,
+             grad: dict[str, Any] | None = None, invoke: bool = True, what: str = "") -> Any:
+        self.ensure_loaded()
+        encoder = protocol.Encoder()
+        args, kwargs = _unwrap(args), _unwrap(kwargs)
+        request: dict[str, Any] = {
+            "op": "call", "id": self._id(), "target": target, "keep": keep, "call": invoke,
+            "args": encoder.encode(list(args)), "kwargs": encoder.encode(dict(kwargs)),
+        }
+        if grad is not None:
+            grad = dict(grad)
+            grad["grad_output"] = encoder.encode(grad.get("grad_output"))
+            request["grad"] = grad
+        what = what or _describe(target)
+        remaining = self.budget.remaining()
+        if remaining <= 0:
+            raise TimeLimitExceeded(f"the test's time limit ({self.budget.per_test:g} s) was used up")
+        started = time.monotonic()
+        try:
+            message, tensors = self._exchange(protocol.pack(request, encoder.tensors),
+                                              started + remaining, what)
+        finally:
+            self.budget.spent += time.monotonic() - started
+            self.budget.calls += 1
+        if message.get("id") != request["id"]:
+            self._discard()
+            raise RuntimeFault(f"{what}: the worker answered out of turn")
+        if not message.get("ok"):
+            fault = _fault(message.get("error", {}))
+            if isinstance(fault, MemoryLimitExceeded):
+                self._discard()
+            raise fault
+        try:
+            decoder = protocol.Decoder(tensors)
+            value = decoder.decode(message.get("value"))
+            grads = decoder.decode(message["grads"]) if grad is not None and "grads" in message else None
+        except protocol.ProtocolError as exc:
+            self._discard()
+            raise RuntimeFault(f"{what} returned something that cannot be read: {exc}") from None
+        return (value, grads) if grad is not None else value
+
+    def _id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+
+def _fault(error: dict[str, Any]) -> SubmissionFault:
+    cls = _KINDS.get(str(error.get("kind")), RuntimeFault)
+    message = str(error.get("message", "unknown error"))[:4000]
+    if cls is MemoryLimitExceeded and "CUDA" in message:
+        message = "GPU memory exhausted: " + message
+    line = error.get("line")
+    return cls(message, line=line if isinstance(line, int) else None,
+               traceback=str(error.get("traceback", ""))[:8000], exc_type=str(error.get("type", "")))
+
+
+def _unwrap(value: Any) -> Any:
+    """Remote objects passed as arguments travel as their handles."""
+    if isinstance(value, RemoteObject):
+        return value.handle()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_unwrap(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _unwrap(v) for k, v in value.items()}
+    return value
+
+
+def _describe(target: dict[str, Any]) -> str:
+    if "handle" in target:
+        return f"calling {target.get('attr') or 'your object'}"
+    return f"{target.get('name') or target.get('attr') or 'your code'}()"
+
+
+class RemoteObject:
+    """An object living in the worker; calling it or its methods goes over the wire."""
+
+    def __init__(self, session: WorkerSession, target: dict[str, Any]) -> None:
+        self._session = session
+        self._target = target
+
+    def __getattr__(self, attr: str) -> RemoteObject:
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        base = self._target
+        path = f"{base['attr']}.{attr}" if base.get("attr") else attr
+        return RemoteObject(self._session, dict(base, attr=path))
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._session.call(self._target, args, kwargs)
+
+    def handle(self) -> protocol.Handle:
+        if "handle" not in self._target or self._target.get("attr"):
+            raise TypeError("only an object kept in the worker (from .new()) can be passed back")
+        return protocol.Handle(self._target["handle"])
+
+    def new(self, *args: Any, **kwargs: Any) -> RemoteObject:
+        """Call and keep the result in the worker (e.g. construct an nn.Module)."""
+        handle = self._session.call(self._target, args, kwargs, keep=True)
+        return RemoteObject(self._session, {"handle": handle.id})
+
+    def value(self) -> Any:
+        """Fetch the attribute itself rather than calling it."""
+        return self._session.call(self._target, (), {}, invoke=False)
+
+    def grad(self, *args: Any, wrt: tuple = (0,), grad_output: Any = None, output: int | None = None,
+             params: bool = False, **kwargs: Any) -> tuple[Any, Any]:
+        """Call, then backpropagate ``grad_output`` inside the worker.
+
+        ``wrt`` names the positional indices or keyword names to differentiate
+        with respect to; returns ``(value, grads)``.
+        """
+        spec = {"wrt": list(wrt), "grad_output": grad_output, "output": output, "params": params}
+        return self._session.call(self._target, args, kwargs, grad=spec)
+
+
+class Proxy:
+    """What a test sees as ``sub``: the submission's names, reached over the wire."""
+
+    def __init__(self, session: WorkerSession) -> None:
+        self._session = session
+
+    def __getattr__(self, name: str) -> RemoteObject:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return RemoteObject(self._session, {"name": name, "attr": name})
+
+    def support(self, module: str) -> RemoteObject:
+        """A public support module of the challenge, loaded in the worker."""
+        return RemoteObject(self._session, {"module": module})

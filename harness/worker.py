@@ -1,0 +1,289 @@
+"""The worker: the only process that runs submission code.
+
+It runs inside a sandbox. It imports torch, then waits for requests on its
+standard input and answers on the standard output it had at start; before it
+imports the submission it points file descriptor 1 at standard error, so
+nothing the submission prints can land on the channel. It never sees the
+tests, the reference or the expected values: it only answers "call this
+function of yours with these arguments".
+
+Requests (JSON, see ``harness.protocol``):
+
+* ``load``: import the submission, check the required names, install the
+  forbidden-API guard;
+* ``call``: call a name of the submission (or of a public support module, or
+  a method of an object kept as a handle) and return the result, optionally
+  with gradients;
+* ``release``/``shutdown``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import traceback
+from typing import Any
+
+import torch
+
+from harness import protocol
+from harness.guard import ForbiddenError, Guard
+
+READY = "ready"
+
+
+class Worker:
+    def __init__(self, channel_in: int, channel_out: int) -> None:
+        self.channel_in = channel_in
+        self.channel_out = channel_out
+        self.module: Any = None
+        self.support: dict[str, Any] = {}
+        self.handles: dict[int, Any] = {}
+        self.guard = Guard(set())
+        self.files: set[str] = set()
+        self.max_blob = protocol.DEFAULT_MAX_BLOB_BYTES
+
+    # -- the channel ----------------------------------------------------------
+    def read_exact(self, n: int) -> bytes:
+        chunks, have = [], 0
+        while have < n:
+            chunk = os.read(self.channel_in, min(n - have, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            have += len(chunk)
+        return b"".join(chunks)
+
+    def write(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.channel_out, view):]
+
+    def reply(self, rid: Any, **fields: Any) -> None:
+        values = {k: fields.pop(k) for k in ("value", "grads") if k in fields}
+        try:
+            data = protocol.encode_message({"id": rid, "ok": True, **fields}, values, self._keep)
+        except protocol.ProtocolError as exc:
+            data = protocol.pack({"id": rid, "ok": False, "error": {
+                "kind": "encode", "type": "ProtocolError", "message": str(exc)}})
+        self.write(data)
+
+    def fail(self, rid: Any, kind: str, exc: BaseException | None = None, message: str = "") -> None:
+        error: dict[str, Any] = {"kind": kind, "message": message or _short(exc)}
+        if exc is not None:
+            error["type"] = type(exc).__name__
+            error["traceback"], error["line"] = self._trim(exc)
+        self.write(protocol.pack({"id": rid, "ok": False, "error": error}))
+
+    def _keep(self, value: Any) -> int:
+        hid = len(self.handles) + 1
+        while hid in self.handles:
+            hid += 1
+        self.handles[hid] = value
+        return hid
+
+    def _trim(self, exc: BaseException) -> tuple[str, int | None]:
+        """The traceback cut down to the submission's own frames."""
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in self.files]
+        line = frames[-1].lineno if frames else getattr(exc, "lineno", None)
+        text = "".join(traceback.format_list(frames[-20:]))
+        text += "".join(traceback.format_exception_only(type(exc), exc))
+        return text[-8000:], line
+
+    # -- requests -------------------------------------------------------------
+    def serve(self) -> None:
+        while True:
+            try:
+                message, tensors = protocol.read_frame(self.read_exact, max_blob=1 << 40)
+            except EOFError:
+                return
+            rid = message.get("id")
+            op = message.get("op")
+            if op == "shutdown":
+                return
+            try:
+                if op == "load":
+                    self.load(rid, message)
+                elif op == "call":
+                    self.call(rid, message, tensors)
+                elif op == "release":
+                    self.handles.pop(int(message.get("handle", -1)), None)
+                    self.reply(rid)
+                else:
+                    self.fail(rid, "protocol", message=f"unknown op {op!r}")
+            except protocol.ProtocolError as exc:
+                self.fail(rid, "protocol", exc)
+
+    def load(self, rid: Any, message: dict[str, Any]) -> None:
+        path = str(message["path"])
+        self.files = {path}
+        self.max_blob = int(message.get("max_blob", self.max_blob))
+        torch.set_num_threads(max(1, int(message.get("threads", 1))))
+        for support_path in message.get("support", []):
+            name = os.path.splitext(os.path.basename(support_path))[0]
+            self.support[name] = _import_file(name, support_path)
+        self.guard = Guard(self.files)
+        forbidden = message.get("forbidden", {})
+        try:
+            self.guard.install(list(forbidden.get("apis", [])), list(forbidden.get("ops", [])),
+                               list(forbidden.get("modules", [])))
+            with self.guard.active():
+                self.module = _import_file(str(message.get("module", "solution")), path)
+        except SyntaxError as exc:
+            return self.fail(rid, "compile", exc, f"{type(exc).__name__}: {exc.msg} (line {exc.lineno})")
+        except BaseException as exc:  # noqa: BLE001 - every failure becomes a verdict
+            if self.guard.violations:
+                return self._forbidden(rid)
+            return self.fail(rid, "compile", exc)
+        if self.guard.violations:
+            return self._forbidden(rid)
+        missing = [n for n in message.get("names", []) if not hasattr(self.module, n)]
+        if missing:
+            return self.fail(rid, "compile", message=(
+                f"your file does not define {', '.join(missing)} (required names: "
+                f"{', '.join(message.get('names', []))})"))
+        self.reply(rid)
+
+    def _forbidden(self, rid: Any) -> None:
+        first = self.guard.violations[0]
+        self.write(protocol.pack({"id": rid, "ok": False, "error": {
+            "kind": "forbidden", "message": first.describe(), "line": first.line,
+            "type": "ForbiddenError"}}))
+
+    def resolve(self, target: dict[str, Any]) -> Any:
+        if "handle" in target:
+            obj = self.handles[int(target["handle"])]
+        elif "module" in target:
+            obj = self.support[str(target["module"])]
+        else:
+            obj = self.module
+        for part in str(target.get("attr", "")).split("."):
+            if part:
+                if part.startswith("__") and part != "__call__":
+                    raise protocol.ProtocolError(f"attribute {part!r} cannot be reached")
+                obj = getattr(obj, part)
+        return obj
+
+    def call(self, rid: Any, message: dict[str, Any], tensors: dict[str, torch.Tensor]) -> None:
+        decoder = protocol.Decoder(tensors, self.handles.__getitem__)
+        args = decoder.decode(message.get("args", []))
+        kwargs = decoder.decode(message.get("kwargs", {"__dict__": {}}))
+        grad = message.get("grad")
+        inputs: list[torch.Tensor] = []
+        if grad:
+            inputs = _grad_inputs(args, kwargs, grad.get("wrt", []))
+        try:
+            with self.guard.active():
+                target = self.resolve(message.get("target", {}))
+                result = target(*args, **kwargs) if message.get("call", True) else target
+                grads = None
+                if grad:
+                    grads = self._backward(result, inputs, grad, decoder, message)
+        except ForbiddenError:
+            return self._forbidden(rid)
+        except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too
+            if self.guard.violations:
+                return self._forbidden(rid)
+            return self.fail(rid, _kind(exc), exc)
+        if self.guard.violations:
+            return self._forbidden(rid)
+        if message.get("keep"):
+            return self.reply(rid, value=protocol.Handle(self._keep(result)))
+        value = _detach(result)
+        del result
+        self.reply(rid, value=value, grads=grads)
+
+    def _backward(self, result: Any, inputs: list[torch.Tensor], grad: dict[str, Any],
+                  decoder: protocol.Decoder, message: dict[str, Any]) -> Any:
+        output = result
+        index = grad.get("output")
+        if index is not None:
+            output = result[int(index)]
+        if not isinstance(output, torch.Tensor):
+            raise TypeError(f"expected a tensor to differentiate, got {type(output).__name__}")
+        params: dict[str, torch.Tensor] = {}
+        if grad.get("params"):
+            module = self.resolve(message.get("target", {}))
+            module = getattr(module, "__self__", module)
+            params = dict(module.named_parameters())
+        grad_output = decoder.decode(grad.get("grad_output"))
+        if not output.requires_grad:
+            raise RuntimeError("the output does not require grad: the computation is detached "
+                               "from its inputs (autograd cannot reach them)")
+        wrt = inputs + list(params.values())
+        found = torch.autograd.grad(output, wrt, grad_outputs=grad_output, allow_unused=True)
+        input_grads = list(found[:len(inputs)])
+        if params:
+            return {"inputs": input_grads, "params": dict(zip(params, found[len(inputs):]))}
+        return input_grads
+
+
+def _grad_inputs(args: list[Any], kwargs: dict[str, Any], wrt: list[Any]) -> list[torch.Tensor]:
+    inputs = []
+    for key in wrt:
+        value = args[key] if isinstance(key, int) else kwargs[str(key)]
+        if not isinstance(value, torch.Tensor) or not value.is_floating_point():
+            raise protocol.ProtocolError(f"argument {key!r} is not a floating-point tensor")
+        value.requires_grad_(True)
+        inputs.append(value)
+    return inputs
+
+
+def _detach(value: Any) -> Any:
+    if isinstance(value, torch.Tensor):
+        return value.detach()
+    if isinstance(value, tuple):
+        return tuple(_detach(v) for v in value)
+    if isinstance(value, list):
+        return [_detach(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _detach(v) for k, v in value.items()}
+    return value
+
+
+def _kind(exc: BaseException) -> str:
+    if isinstance(exc, MemoryError):
+        return "memory"
+    if isinstance(exc, RuntimeError):
+        text = str(exc)
+        if "out of memory" in text or "can't allocate memory" in text or "CUDA out of memory" in text:
+            return "memory"
+    return "exception"
+
+
+def _short(exc: BaseException | None) -> str:
+    if exc is None:
+        return ""
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) < 2000 else text[:2000] + " ..."
+
+
+def _import_file(name: str, path: str) -> Any:
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def main() -> None:
+    channel_in = os.dup(0)
+    channel_out = os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.dup2(2, 1)  # whatever the submission prints goes to the capped log
+    sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
+    sys.stdin = open(os.devnull)  # noqa: SIM115
+    worker = Worker(channel_in, channel_out)
+    worker.write(protocol.pack({"id": 0, "ok": True, "ready": True, "pid": os.getpid()}))
+    worker.serve()
+    sys.stdout.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

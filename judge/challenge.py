@@ -1,0 +1,284 @@
+"""Challenge packages: ``challenges/<id>/challenge.yaml`` parsed into a strict model.
+
+Every error in a challenge.yaml is reported at once, each with its file, line,
+field path and a hint; then the files the package names are checked to exist.
+``discover`` never raises for one bad package: it returns it as a
+``BrokenChallenge`` so that ``mlj list`` and ``mlj verify`` report it and go on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from harness.compare import DEFAULT_TOLERANCES, Tolerance
+from judge.verdict import SOLUTION_FOLDERS
+
+ROOT = Path(__file__).resolve().parent.parent
+CHALLENGES_DIR = ROOT / "challenges"
+REFERENCE_DIR = ROOT / "reference"
+FORMAT_VERSION = 1
+
+DType = Literal["float64", "float32", "float16", "bfloat16"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Tol(_Strict):
+    rtol: float = Field(ge=0)
+    atol: float = Field(ge=0)
+
+
+class Entry(_Strict):
+    file: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*\.py$")
+    stub: str = "stub.py"
+    names: list[str] = Field(min_length=1)
+
+
+class Limits(_Strict):
+    time_per_test: float = Field(default=10.0, gt=0, le=600)
+    total_time: float = Field(default=300.0, gt=0, le=7200)
+    import_time: float = Field(default=10.0, gt=0, le=600)
+    memory_mb: int = Field(default=2048, ge=256, le=262144)
+    max_output_mb: int = Field(default=64, ge=1, le=4096)
+
+
+class Forbidden(_Strict):
+    apis: list[str] = []
+    ops: list[str] = []
+    modules: list[str] = []
+
+    @field_validator("apis", "modules")
+    @classmethod
+    def _dotted(cls, names: list[str]) -> list[str]:
+        for name in names:
+            if not re.fullmatch(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*", name):
+                raise ValueError(f"{name!r} is not a dotted Python name")
+        return names
+
+
+class Scoring(_Strict):
+    groups: dict[str, float] = {}
+    default_points: float = Field(default=1.0, ge=0)
+
+    @field_validator("groups")
+    @classmethod
+    def _positive(cls, groups: dict[str, float]) -> dict[str, float]:
+        for name, points in groups.items():
+            if points < 0:
+                raise ValueError(f"group {name!r} has negative points")
+        return groups
+
+
+class ChallengeSpec(_Strict):
+    format: Literal[1]
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str = Field(min_length=3)
+    version: str = "1"
+    difficulty: Literal["easy", "medium", "hard"]
+    tags: list[str] = []
+    statement: str = "statement.md"
+    entry: Entry
+    reference: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*\.py$")
+    support: list[str] = []
+    devices: list[Literal["cpu", "cuda"]] = ["cpu"]
+    limits: Limits = Limits()
+    tolerances: dict[DType, Tol] = {}
+    device_tolerances: dict[Literal["cuda"], dict[DType, Tol]] = {}
+    forbidden: Forbidden = Forbidden()
+    scoring: Scoring = Scoring()
+
+
+HINTS = {
+    "missing": "add this field",
+    "extra_forbidden": "remove it or fix its spelling; see the allowed fields in README.md",
+    "literal_error": "use one of the values listed",
+    "string_pattern_mismatch": "see the pattern it must match",
+    "greater_than": "use a larger number",
+    "greater_than_equal": "use a larger number",
+    "less_than_equal": "use a smaller number",
+    "float_parsing": "write a number, e.g. 10 or 1e-5",
+    "int_parsing": "write a whole number",
+    "list_type": "write a YAML list (- item)",
+    "dict_type": "write a YAML mapping (key: value)",
+    "model_type": "write a YAML mapping (key: value)",
+    "too_short": "add at least one item",
+}
+
+
+class ChallengeError(Exception):
+    """A challenge package with problems; ``errors`` lists every one."""
+
+    def __init__(self, path: Path, errors: list[str]) -> None:
+        super().__init__(f"{path}: " + "; ".join(errors))
+        self.path = path
+        self.errors = errors
+
+
+def _line_map(text: str) -> dict[tuple, int]:
+    """Field path -> 1-based line, from the YAML node tree."""
+    lines: dict[tuple, int] = {}
+
+    def walk(node: Any, path: tuple) -> None:
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                lines[path + (key.value,)] = key.start_mark.line + 1
+                walk(value, path + (key.value,))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, path + (i,))
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return lines
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def parse_spec(path: Path) -> ChallengeSpec:
+    """Parse one challenge.yaml; raise ChallengeError listing every problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ChallengeError(path, [f"cannot read: {exc.strerror}"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ChallengeError(path, [f"{where}YAML syntax error: {problem}"]) from None
+    if not isinstance(data, dict):
+        raise ChallengeError(path, ["the file must be a YAML mapping of fields (id: ..., title: ...)"])
+    try:
+        return ChallengeSpec.model_validate(data)
+    except ValidationError as exc:
+        lines = _line_map(text)
+        errors = []
+        for err in exc.errors():
+            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+            field = ".".join(str(p) for p in loc) or "(top level)"
+            line = next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), None)
+            hint = HINTS.get(err["type"], "")
+            text_err = f"line {line}: {field}: {err['msg']}" if line else f"{field}: {err['msg']}"
+            errors.append(text_err + (f" (hint: {hint})" if hint else ""))
+        raise ChallengeError(path, errors) from None
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """A loaded challenge package."""
+
+    spec: ChallengeSpec
+    path: Path
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def statement_path(self) -> Path:
+        return self.path / self.spec.statement
+
+    @property
+    def stub_path(self) -> Path:
+        return self.path / self.spec.entry.stub
+
+    @property
+    def reference_path(self) -> Path:
+        return REFERENCE_DIR / self.spec.reference
+
+    @property
+    def support_paths(self) -> tuple[Path, ...]:
+        return tuple(self.path / name for name in self.spec.support)
+
+    def tests_dir(self, suite: str) -> Path:
+        return self.path / "tests" / suite
+
+    def tolerances(self, device: str = "cpu") -> dict[str, Tolerance]:
+        table = dict(DEFAULT_TOLERANCES)
+        table.update({k: Tolerance(v.rtol, v.atol) for k, v in self.spec.tolerances.items()})
+        for k, v in self.spec.device_tolerances.get(device, {}).items():  # type: ignore[call-overload]
+            table[k] = Tolerance(v.rtol, v.atol)
+        return table
+
+    def points(self, group: str) -> float:
+        return self.spec.scoring.groups.get(group, self.spec.scoring.default_points)
+
+    def solutions(self) -> list[tuple[str, Path]]:
+        """Known solutions as (folder name, file), sorted."""
+        found = []
+        base = self.path / "solutions"
+        for folder in sorted(base.iterdir()) if base.is_dir() else []:
+            if folder.is_dir():
+                found += [(folder.name, f) for f in sorted(folder.glob("*.py"))]
+        return found
+
+
+@dataclass(frozen=True)
+class BrokenChallenge:
+    path: Path
+    errors: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        return self.path.name
+
+
+def load_challenge(directory: Path) -> Challenge:
+    yaml_path = directory / "challenge.yaml"
+    if not yaml_path.is_file():
+        raise ChallengeError(yaml_path, ["missing challenge.yaml (see README.md, 'Writing a challenge')"])
+    spec = parse_spec(yaml_path)
+    challenge = Challenge(spec, directory)
+    errors = []
+    if spec.id != directory.name:
+        errors.append(f"id: {spec.id!r} differs from the folder name {directory.name!r} (hint: rename one)")
+    for field, path in (("statement", challenge.statement_path), ("entry.stub", challenge.stub_path),
+                        ("reference", challenge.reference_path)):
+        if not path.is_file():
+            errors.append(f"{field}: file {path} does not exist")
+    for i, support in enumerate(challenge.support_paths):
+        if not support.is_file():
+            errors.append(f"support.{i}: file {support} does not exist")
+    for suite in ("public", "hidden"):
+        if not any(challenge.tests_dir(suite).glob("test_*.py")):
+            errors.append(f"tests/{suite}: no test_*.py files (hint: every challenge needs {suite} tests)")
+    solutions = directory / "solutions"
+    for folder in sorted(solutions.iterdir()) if solutions.is_dir() else []:
+        if folder.is_dir() and folder.name not in SOLUTION_FOLDERS:
+            errors.append(f"solutions/{folder.name}: unknown verdict folder (hint: use one of "
+                          f"{', '.join(SOLUTION_FOLDERS)})")
+    if errors:
+        raise ChallengeError(yaml_path, errors)
+    return challenge
+
+
+def discover(root: Path = CHALLENGES_DIR) -> list[Challenge | BrokenChallenge]:
+    """Every challenge under ``root``, broken ones included, sorted by id."""
+    found: list[Challenge | BrokenChallenge] = []
+    for directory in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
+        try:
+            found.append(load_challenge(directory))
+        except ChallengeError as exc:
+            found.append(BrokenChallenge(directory, tuple(exc.errors)))
+    return found
+
+
+def find(challenge_id: str, root: Path = CHALLENGES_DIR) -> Challenge:
+    """Load one challenge by id; ChallengeError if it is unknown or broken."""
+    directory = root / challenge_id
+    if not directory.is_dir():
+        known = ", ".join(sorted(p.name for p in root.iterdir() if p.is_dir())) if root.is_dir() else ""
+        raise ChallengeError(directory, [f"no challenge {challenge_id!r} (known: {known or 'none'})"])
+    return load_challenge(directory)

@@ -1,0 +1,162 @@
+"""Grade one submission against one challenge's public or hidden tests.
+
+``grade`` is the single entry point the CLI, batch mode, ``verify`` and the
+server use. It scans the source, starts the worker (so its torch import
+overlaps ours), runs the challenge's tests in-process with pytest and the
+``harness.plugin`` fixtures, and folds the per-test verdicts into scoring
+groups, a score and an overall verdict. It never raises for anything the
+submission does; the judge's own failures become JE.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import secrets
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from judge import __version__, staticscan
+from judge.challenge import Challenge
+from judge.sandbox.base import Limits, Sandbox, WorkerSpec
+from judge.verdict import GroupResult, SubmissionResult, TestResult, Verdict, overall
+
+PUBLIC_SEED = 0
+
+
+def load_reference(challenge: Challenge) -> Any:
+    name = f"mlj_reference_{challenge.id.replace('-', '_')}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, challenge.reference_path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def worker_spec(challenge: Challenge, submission: Path, gpus: str | None = None) -> WorkerSpec:
+    limits = challenge.spec.limits
+    return WorkerSpec(
+        submission=submission,
+        module_name=challenge.spec.entry.file.removesuffix(".py"),
+        support_files=challenge.support_paths,
+        limits=Limits(memory_bytes=limits.memory_mb << 20,
+                      cpu_seconds=int(limits.total_time + limits.import_time + 60)),
+        gpus=gpus,
+    )
+
+
+def load_request(challenge: Challenge) -> dict[str, Any]:
+    forbidden = challenge.spec.forbidden
+    return {
+        "module": challenge.spec.entry.file.removesuffix(".py"),
+        "names": list(challenge.spec.entry.names),
+        "forbidden": {"apis": forbidden.apis, "ops": forbidden.ops, "modules": forbidden.modules},
+        "threads": 1,
+        "import_seconds": challenge.spec.limits.import_time,
+    }
+
+
+def _pytest_args(challenge: Challenge, suite: str) -> list[str]:
+    return [
+        str(challenge.tests_dir(suite)), "-c", os.devnull, "--rootdir", str(challenge.path),
+        "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise", "-p", "no:warnings",
+        "--import-mode=importlib",
+    ]
+
+
+def grade(challenge: Challenge, submission: Path, *, sandbox: Sandbox, suite: str = "hidden",
+          seed: int | None = None, device: str = "cpu", gpus: str | None = None) -> SubmissionResult:
+    """Grade ``submission`` and return its result; never raises for the submission's faults."""
+    from harness.plugin import MljPlugin
+    from harness.proxy import CompileFault, ForbiddenFault, WorkerSession
+
+    started = time.monotonic()
+    if seed is None:
+        seed = PUBLIC_SEED if suite == "public" else secrets.randbelow(2**31)
+    session = WorkerSession(sandbox, worker_spec(challenge, submission, gpus), load_request(challenge),
+                            max_blob=challenge.spec.limits.max_output_mb << 20)
+    message = ""
+    try:
+        source = submission.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return _judge_error(challenge, submission, suite, sandbox, seed, started,
+                            f"cannot read the submission {submission}: {exc}")
+    forbidden = challenge.spec.forbidden
+    scanned = staticscan.scan(source, apis=forbidden.apis, modules=forbidden.modules, filename=str(submission))
+    if scanned.syntax_error:
+        session.sticky = CompileFault(scanned.syntax_error)
+    elif scanned.findings:
+        session.sticky = ForbiddenFault("; ".join(f.describe() for f in scanned.findings),
+                                        line=scanned.findings[0].line)
+    try:
+        if session.sticky is None:
+            session.start()
+        plugin = MljPlugin(session=session, reference=load_reference(challenge),
+                           tolerances=challenge.tolerances(device), seed=seed, device=device,
+                           time_per_test=challenge.spec.limits.time_per_test,
+                           total_time=challenge.spec.limits.total_time)
+        import pytest
+
+        code = pytest.main(_pytest_args(challenge, suite), plugins=[plugin])
+        if code == pytest.ExitCode.INTERRUPTED and not plugin.collect_errors:
+            raise KeyboardInterrupt
+        if plugin.collect_errors or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            detail = "\n".join(plugin.collect_errors) or f"pytest exit code {int(code)}"
+            return _judge_error(challenge, submission, suite, sandbox, seed, started,
+                                f"the {suite} tests could not run: {detail}", session.logs())
+    except Exception as exc:  # noqa: BLE001 - a judge failure is a JE result, not a crash
+        return _judge_error(challenge, submission, suite, sandbox, seed, started,
+                            f"{type(exc).__name__}: {exc}", session.logs())
+    finally:
+        session.close()
+    if session.sticky is not None:
+        message = session.sticky.message
+    return _fold(challenge, submission, suite, sandbox, seed, started, plugin.results, message, session.logs())
+
+
+def _fold(challenge: Challenge, submission: Path, suite: str, sandbox: Sandbox, seed: int, started: float,
+          raw: list, message: str, log: str) -> SubmissionResult:
+    groups: dict[str, list] = {}
+    for result in raw:
+        groups.setdefault(result.group, []).append(result)
+    tests: list[TestResult] = []
+    group_results: list[GroupResult] = []
+    for name, members in groups.items():
+        points = challenge.points(name)
+        ran = [m.verdict for m in members if m.verdict is not None]
+        passed = all(m.verdict is Verdict.AC for m in members)
+        verdict = overall(ran) if ran else Verdict.TLE
+        group_results.append(GroupResult(name, points, points if passed else 0.0, verdict))
+        share = points / len(members)
+        for m in members:
+            tests.append(TestResult(m.name, name, m.verdict, share, share if passed else 0.0, m.duration,
+                                    m.message, m.figures))
+    verdicts = [t.verdict for t in tests if t.verdict is not None]
+    verdict = overall(verdicts)
+    if not tests:
+        message = message or "no tests ran"
+    first_bad = next((t for t in tests if t.verdict not in (Verdict.AC, None)), None)
+    if not message and first_bad is not None:
+        message = f"{first_bad.name}: {first_bad.message.splitlines()[0] if first_bad.message else first_bad.verdict}"
+    return SubmissionResult(
+        challenge=challenge.id, submission=str(submission), suite=suite, verdict=verdict,
+        score=round(sum(g.points_earned for g in group_results), 6),
+        max_score=round(sum(g.points_possible for g in group_results), 6),
+        tests=tuple(tests), groups=tuple(group_results), sandbox=sandbox.name, judge_version=__version__,
+        seed=seed if suite == "hidden" else PUBLIC_SEED, duration=round(time.monotonic() - started, 4),
+        message=message, log=log,
+    )
+
+
+def _judge_error(challenge: Challenge, submission: Path, suite: str, sandbox: Sandbox, seed: int,
+                 started: float, message: str, log: str = "") -> SubmissionResult:
+    return SubmissionResult(
+        challenge=challenge.id, submission=str(submission), suite=suite, verdict=Verdict.JE, score=0.0,
+        max_score=0.0, tests=(), groups=(), sandbox=sandbox.name, judge_version=__version__, seed=seed,
+        duration=round(time.monotonic() - started, 4), message=message, log=log,
+    )

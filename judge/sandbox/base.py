@@ -1,0 +1,196 @@
+"""The one interface every sandbox backend implements.
+
+A backend starts a *worker*: an untrusted process that runs
+``harness.worker`` next to a copy of the submission. The trusted side talks
+to it through a byte channel (requests in, replies out); everything the
+submission prints goes to a capped log, never to the channel. A backend only
+has to provide the channel, the log, a way to kill everything the worker
+started, and an honest account of how the worker ended.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import threading
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class WorkerGone(Exception):
+    """The worker closed its channel (it exited or was killed)."""
+
+
+class WorkerTimeout(Exception):
+    """The worker did not answer before the deadline."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one worker."""
+
+    memory_bytes: int = 2 << 30
+    cpu_seconds: int = 600
+    pids: int = 64
+    scratch_bytes: int = 64 << 20
+    log_bytes: int = 64 << 10
+    threads: int = 1
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """What to run: the submission, the public support modules beside it, limits."""
+
+    submission: Path
+    module_name: str = "solution"
+    support_files: tuple[Path, ...] = ()
+    limits: Limits = field(default_factory=Limits)
+    gpus: str | None = None  # None: no GPU; "all", "2" or "0,1" as given to --gpus
+
+
+@dataclass(frozen=True)
+class ExitStatus:
+    """How a worker ended, as far as the backend can tell."""
+
+    returncode: int | None  # None while still running
+    signal: int | None = None  # the signal that killed it, if any
+    oom_killed: bool = False  # the kernel or the container engine killed it for memory
+    killed_by_judge: bool = False
+
+
+class LogBuffer:
+    """Keeps the first ``cap`` bytes written to it and counts the rest."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self._chunks: list[bytes] = []
+        self._kept = 0
+        self.dropped = 0
+        self._lock = threading.Lock()
+
+    def write(self, data: bytes) -> None:
+        with self._lock:
+            room = self.cap - self._kept
+            if room > 0:
+                self._chunks.append(data[:room])
+                self._kept += min(room, len(data))
+            self.dropped += max(0, len(data) - max(room, 0))
+
+    def text(self) -> str:
+        with self._lock:
+            out = b"".join(self._chunks).decode("utf-8", "replace")
+            if self.dropped:
+                out += f"\n[... {self.dropped} more bytes of output dropped]"
+            return out
+
+
+def drain_into(fd: int, buffer: LogBuffer) -> threading.Thread:
+    """Read ``fd`` until EOF on a daemon thread, keeping a capped copy."""
+
+    def pump() -> None:
+        try:
+            while True:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    break
+                buffer.write(chunk)
+        except OSError:
+            pass
+        finally:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    thread = threading.Thread(target=pump, name="mlj-log", daemon=True)
+    thread.start()
+    return thread
+
+
+class Worker(ABC):
+    """A running worker. ``send``/``recv_exact`` carry protocol bytes only."""
+
+    #: path of the submission as the worker sees it
+    submission_path: str
+    #: directory the worker sees as its scratch space
+    scratch_path: str
+
+    def __init__(self, read_fd: int, write_fd: int, log: LogBuffer) -> None:
+        self._read_fd = read_fd
+        self._write_fd = write_fd
+        self.log = log
+        self._pending = b""
+
+    def send(self, data: bytes) -> None:
+        view = memoryview(data)
+        try:
+            while view:
+                written = os.write(self._write_fd, view)
+                view = view[written:]
+        except (BrokenPipeError, OSError) as exc:
+            raise WorkerGone(str(exc)) from exc
+
+    def recv_exact(self, n: int, deadline: float) -> bytes:
+        """Read exactly ``n`` bytes or raise WorkerTimeout / WorkerGone."""
+        chunks = [self._pending[:n]]
+        have = len(chunks[0])
+        self._pending = self._pending[n:]
+        while have < n:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WorkerTimeout()
+            try:
+                ready, _, _ = select.select([self._read_fd], [], [], remaining)
+            except (OSError, ValueError) as exc:
+                raise WorkerGone(str(exc)) from exc
+            if not ready:
+                raise WorkerTimeout()
+            try:
+                chunk = os.read(self._read_fd, max(65536, n - have))
+            except OSError as exc:
+                raise WorkerGone(str(exc)) from exc
+            if not chunk:
+                raise WorkerGone("the worker closed its channel")
+            need = n - have
+            chunks.append(chunk[:need])
+            self._pending = chunk[need:]
+            have += min(len(chunk), need)
+        return b"".join(chunks)
+
+    def close_channel(self) -> None:
+        for fd in (self._read_fd, self._write_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._read_fd = self._write_fd = -1
+
+    @abstractmethod
+    def kill(self) -> None:
+        """Kill the worker and everything it started; safe to call twice."""
+
+    @abstractmethod
+    def exit_status(self, timeout: float = 5.0) -> ExitStatus:
+        """Wait up to ``timeout`` for the worker to end and say how it ended."""
+
+    def logs(self) -> str:
+        return self.log.text()
+
+
+class Sandbox(ABC):
+    """A way to start workers. One instance may start many workers."""
+
+    name: str = "?"
+
+    @abstractmethod
+    def start(self, spec: WorkerSpec) -> Worker:
+        """Start a worker for ``spec``; it answers the protocol on its channel."""
+
+    def describe(self) -> str:
+        """One line on what this backend isolates and what it does not."""
+        return self.name
+
+    def close(self) -> None:
+        """Release anything shared between workers (pools, clients)."""

@@ -1,0 +1,119 @@
+"""Verdicts and the frozen result records built from them.
+
+One ``Verdict`` enum is used everywhere (CLI, reports, server). A test's
+result, a scoring group's result and a submission's result are frozen
+dataclasses; the overall verdict of a submission follows ``PRECEDENCE``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Verdict(StrEnum):
+    AC = "AC"  # accepted
+    WA = "WA"  # wrong answer
+    TLE = "TLE"  # time limit exceeded
+    MLE = "MLE"  # memory limit exceeded (host or GPU memory)
+    RE = "RE"  # runtime error
+    CE = "CE"  # the submission does not import (syntax error, missing name)
+    FB = "FB"  # a forbidden API was used
+    JE = "JE"  # judge error: the judge's own fault, never the submission's
+
+    @property
+    def description(self) -> str:
+        return _DESCRIPTIONS[self]
+
+
+_DESCRIPTIONS = {
+    Verdict.AC: "accepted",
+    Verdict.WA: "wrong answer",
+    Verdict.TLE: "time limit exceeded",
+    Verdict.MLE: "memory limit exceeded",
+    Verdict.RE: "runtime error",
+    Verdict.CE: "does not import",
+    Verdict.FB: "forbidden API used",
+    Verdict.JE: "judge error",
+}
+
+#: Worst first: the overall verdict is the first of these that any test got.
+PRECEDENCE: tuple[Verdict, ...] = (
+    Verdict.JE,
+    Verdict.CE,
+    Verdict.FB,
+    Verdict.RE,
+    Verdict.MLE,
+    Verdict.TLE,
+    Verdict.WA,
+    Verdict.AC,
+)
+
+#: Folder names under ``challenges/<id>/solutions/`` and the verdict each expects.
+SOLUTION_FOLDERS: dict[str, Verdict] = {
+    "accepted": Verdict.AC,
+    "wrong_answer": Verdict.WA,
+    "time_limit": Verdict.TLE,
+    "memory_limit": Verdict.MLE,
+    "runtime_error": Verdict.RE,
+    "compile_error": Verdict.CE,
+    "forbidden": Verdict.FB,
+}
+
+
+def overall(verdicts: list[Verdict]) -> Verdict:
+    """The worst verdict by ``PRECEDENCE``; AC for an empty list is a judge error."""
+    if not verdicts:
+        return Verdict.JE
+    present = set(verdicts)
+    return next(v for v in PRECEDENCE if v in present)
+
+
+@dataclass(frozen=True)
+class TestResult:
+    name: str
+    group: str
+    verdict: Verdict | None  # None: not run (its group had already failed)
+    points_possible: float
+    points_earned: float
+    duration: float
+    message: str = ""
+    figures: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict is Verdict.AC
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    name: str
+    points_possible: float
+    points_earned: float
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    challenge: str
+    submission: str
+    suite: str  # "public" or "hidden"
+    verdict: Verdict
+    score: float
+    max_score: float
+    tests: tuple[TestResult, ...]
+    groups: tuple[GroupResult, ...]
+    sandbox: str
+    judge_version: str
+    seed: int | None
+    duration: float
+    message: str = ""
+    log: str = ""
+
+    @property
+    def accepted(self) -> bool:
+        return self.verdict is Verdict.AC
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
