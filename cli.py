@@ -1,5 +1,239 @@
-"""mlj command line (placeholder, filled below)."""
+"""mlj command line: a thin click layer; every command calls one function in judge/."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.table import Table
+
+from judge import __version__
+from judge.challenge import BrokenChallenge, Challenge, ChallengeError, discover, find
+from judge.verdict import SubmissionResult, Verdict
+
+console = Console()
+err = Console(stderr=True)
+
+EXIT_OK, EXIT_NOT_ACCEPTED, EXIT_USAGE = 0, 1, 2
 
 
+def _challenge(challenge_id: str) -> Challenge:
+    try:
+        return find(challenge_id)
+    except ChallengeError as exc:
+        err.print(f"[bold red]error:[/] {exc.path}:")
+        for line in exc.errors:
+            err.print(f"  - {line}")
+        sys.exit(EXIT_USAGE)
+
+
+def _sandbox(name: str | None, image: str | None = None):  # noqa: ANN202
+    from judge.sandbox import choose
+
+    try:
+        choice = choose(name, image=image)
+    except (ValueError, RuntimeError) as exc:
+        err.print(f"[bold red]error:[/] {exc}")
+        sys.exit(EXIT_USAGE)
+    err.print(f"[dim]sandbox: {choice.sandbox.name} ({choice.reason})[/]")
+    return choice.sandbox
+
+
+def _submission_file(challenge: Challenge, file: Path | None) -> Path:
+    if file is not None:
+        return file
+    entry = challenge.spec.entry.file
+    for candidate in (Path(entry), Path(challenge.id) / entry):
+        if candidate.is_file():
+            return candidate
+    err.print(f"[bold red]error:[/] no {entry} here or in ./{challenge.id}/; pass the file to grade, "
+              f"or run `mlj start {challenge.id}` first")
+    sys.exit(EXIT_USAGE)
+
+
+sandbox_option = click.option("--sandbox", type=click.Choice(["auto", "docker", "process"]), default="auto",
+                              show_default=True, help="where submissions run (auto: docker if it answers)")
+seed_option = click.option("--seed", type=int, default=None, help="seed for the hidden inputs (default: random)")
+
+
+@click.group()
+@click.version_option(__version__, prog_name="mlj")
 def main() -> None:
-    pass
+    """mlj: an auto-graded judge for machine-learning coding challenges."""
+
+
+@main.command("list")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+def list_cmd(as_json: bool) -> None:
+    """List the challenges (a broken challenge.yaml is reported, not fatal)."""
+    found = discover()
+    if as_json:
+        rows = [{"id": c.id, "title": c.spec.title, "difficulty": c.spec.difficulty, "tags": c.spec.tags}
+                if isinstance(c, Challenge) else {"id": c.id, "errors": list(c.errors)} for c in found]
+        click.echo(json.dumps(rows, indent=2))
+    else:
+        table = Table("id", "title", "difficulty", "tags")
+        for c in found:
+            if isinstance(c, Challenge):
+                table.add_row(c.id, c.spec.title, c.spec.difficulty, ", ".join(c.spec.tags))
+            else:
+                table.add_row(c.id, "[red]broken challenge.yaml[/]", "", "; ".join(c.errors)[:200])
+        console.print(table)
+    sys.exit(EXIT_USAGE if any(isinstance(c, BrokenChallenge) for c in found) else EXIT_OK)
+
+
+@main.command()
+@click.argument("challenge_id")
+def show(challenge_id: str) -> None:
+    """Show a challenge's statement."""
+    challenge = _challenge(challenge_id)
+    console.print(Markdown(challenge.statement_path.read_text(encoding="utf-8")))
+
+
+@main.command()
+@click.argument("challenge_id")
+@click.argument("directory", type=click.Path(path_type=Path), required=False)
+@click.option("--force", is_flag=True, help="overwrite an existing solution file")
+def start(challenge_id: str, directory: Path | None, force: bool) -> None:
+    """Write the stub, statement and public tests into a workspace (default ./ID)."""
+    from judge.workspace import WorkspaceExists, create_workspace
+
+    challenge = _challenge(challenge_id)
+    try:
+        written = create_workspace(challenge, directory or Path(challenge.id), force=force)
+    except WorkspaceExists as exc:
+        err.print(f"[bold red]error:[/] {exc}")
+        sys.exit(EXIT_USAGE)
+    for path in written:
+        console.print(f"wrote {path}")
+    console.print(f"\nedit {written[0]}, then run: mlj test {challenge.id} {written[0]}")
+
+
+def _run_one(challenge_id: str, file: Path | None, suite: str, sandbox: str, seed: int | None,
+             as_json: bool) -> None:
+    from judge.grading import grade
+    from judge.reports import print_result
+
+    challenge = _challenge(challenge_id)
+    path = _submission_file(challenge, file)
+    box = _sandbox(sandbox)
+    try:
+        result = grade(challenge, path, sandbox=box, suite=suite, seed=seed)
+    finally:
+        box.close()
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, default=str))
+    else:
+        print_result(console, result)
+    sys.exit(_exit_code([result]))
+
+
+def _exit_code(results: list[SubmissionResult]) -> int:
+    if any(r.verdict is Verdict.JE for r in results):
+        return EXIT_USAGE
+    return EXIT_OK if all(r.accepted for r in results) else EXIT_NOT_ACCEPTED
+
+
+@main.command()
+@click.argument("challenge_id")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
+@sandbox_option
+@click.option("--json", "as_json", is_flag=True, help="print the result as JSON")
+def test(challenge_id: str, file: Path | None, sandbox: str, as_json: bool) -> None:
+    """Run the public tests on your solution (fast feedback)."""
+    _run_one(challenge_id, file, "public", sandbox, None, as_json)
+
+
+@main.command()
+@click.argument("challenge_id")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
+@sandbox_option
+@seed_option
+@click.option("--json", "as_json", is_flag=True, help="print the result as JSON")
+@click.option("--server", default=None, help="submit to a leaderboard server instead of grading here")
+@click.option("--no-wait", is_flag=True, help="with --server: return once the submission is stored")
+def submit(challenge_id: str, file: Path | None, sandbox: str, seed: int | None, as_json: bool,
+           server: str | None, no_wait: bool) -> None:
+    """Grade your solution on the hidden tests: verdict and score."""
+    if server:
+        from judge.client import submit_remote
+
+        challenge = _challenge(challenge_id)
+        sys.exit(submit_remote(server=server, challenge=challenge, file=_submission_file(challenge, file),
+                               wait=not no_wait, console=console, as_json=as_json))
+    _run_one(challenge_id, file, "hidden", sandbox, seed, as_json)
+
+
+@main.command()
+@click.argument("challenge_id")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@sandbox_option
+@seed_option
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="write a JSON report")
+@click.option("--junit-xml", "junit_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="write a JUnit XML report")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="submissions graded in parallel")
+def grade(challenge_id: str, files: tuple[Path, ...], sandbox: str, seed: int | None, json_out: Path | None,
+          junit_out: Path | None, jobs: int) -> None:
+    """Grade submissions for CI (exit 0: all AC, 1: some not AC, 2: usage or judge error).
+
+    FILES may be files or directories of .py files.
+    """
+    from judge.batch import grade_many
+    from judge.reports import print_result, write_json, write_junit
+
+    challenge = _challenge(challenge_id)
+    paths: list[Path] = []
+    for item in files:
+        paths += sorted(item.glob("*.py")) if item.is_dir() else [item]
+    if not paths:
+        err.print("[bold red]error:[/] no .py files to grade")
+        sys.exit(EXIT_USAGE)
+    box = _sandbox(sandbox)
+    try:
+        results = grade_many(challenge, paths, sandbox=box, seed=seed, jobs=jobs, console=err)
+    finally:
+        box.close()
+    for result in results:
+        print_result(console, result, show_log=False)
+    if json_out:
+        write_json(json_out, results, sandbox=box.name)
+    if junit_out:
+        write_junit(junit_out, results)
+    sys.exit(_exit_code(results))
+
+
+@main.command()
+@click.argument("challenge_ids", nargs=-1)
+@sandbox_option
+@seed_option
+def verify(challenge_ids: tuple[str, ...], sandbox: str, seed: int | None) -> None:
+    """Check challenges: reference AC, stub not AC, known solutions get their verdicts."""
+    from judge.reports import verdict_text
+    from judge.verify import verify as run_verify
+
+    challenges = [_challenge(c) for c in challenge_ids] if challenge_ids else discover()
+    box = _sandbox(sandbox)
+
+    def show_check(check) -> None:  # noqa: ANN001
+        mark = "[green]ok[/]  " if check.ok else "[bold red]FAIL[/]"
+        got = verdict_text(check.got).markup if check.got else "--"
+        console.print(f"{mark} {check.challenge}: {check.what}: expected {check.expected}, got {got}"
+                      + (f"  [dim]{check.detail}[/]" if check.detail else ""))
+
+    try:
+        checks = run_verify(challenges, sandbox=box, seed=seed, on_check=show_check)
+    finally:
+        box.close()
+    bad = [c for c in checks if not c.ok]
+    console.print(f"\n{len(checks) - len(bad)} passed, {len(bad)} failed")
+    sys.exit(EXIT_NOT_ACCEPTED if bad else EXIT_OK)
+
+
+if __name__ == "__main__":
+    main()

@@ -25,6 +25,7 @@ must be local: ``docker pull`` it where a registry answers, or bring it with
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -94,27 +95,19 @@ def _probe(api: docker.APIClient, base_image: str) -> dict:
     finally:
         api.remove_container(container, force=True)
     if code != 0:
-        raise ImageBuildError(
-            f"base image {base_image}: `python3` does not run in it:\n{out[-2000:]}"
-        )
+        raise ImageBuildError(f"base image {base_image}: `python3` does not run in it:\n{out[-2000:]}")
     info = json.loads(out.strip().splitlines()[-1])
     if info["libc"][0] != "glibc":
-        raise ImageBuildError(
-            f"base image {base_image} has no glibc ({info['libc']}); use a glibc base"
-        )
+        raise ImageBuildError(f"base image {base_image} has no glibc ({info['libc']}); use a glibc base")
     return info
 
 
-def _fill_wheelhouse(
-    wheelhouse: Path, packages: list[str], info: dict, progress: Progress
-) -> None:
+def _fill_wheelhouse(wheelhouse: Path, packages: list[str], info: dict, progress: Progress) -> None:
     """pip download ``packages`` (and pip itself) as wheels for the base's Python and CPU."""
     wheelhouse.mkdir(parents=True, exist_ok=True)
     py, arch = info["python"], info["machine"]
     glibc_minor = int(info["libc"][1].split(".")[1])
-    platforms = [f"manylinux_2_{m}_{arch}" for m in range(17, glibc_minor + 1)] + [
-        f"manylinux2014_{arch}"
-    ]
+    platforms = [f"manylinux_2_{m}_{arch}" for m in range(17, glibc_minor + 1)] + [f"manylinux2014_{arch}"]
     cmd = [
         sys.executable,
         "-m",
@@ -137,18 +130,11 @@ def _fill_wheelhouse(
         *packages,
     ]
     # Offline first: a wheelhouse that already holds everything needs no index.
-    if (
-        subprocess.run(
-            [*cmd, "--no-index"], check=False, capture_output=True
-        ).returncode
-        == 0
-    ):
+    if subprocess.run([*cmd, "--no-index"], check=False, capture_output=True).returncode == 0:
         progress(f"wheelhouse {wheelhouse} is complete for {' '.join(packages)}")
         return
     progress(f"$ {' '.join(cmd)}")
-    proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     tail: list[str] = []
     for line in proc.stdout:  # type: ignore[union-attr]
         progress(line.rstrip())
@@ -208,10 +194,12 @@ def build_image(
         f"base {base}: python {info['python']} {info['machine']} {'/'.join(info['libc'])}"
         + (", torch already there (kept)" if info["torch"] else "")
     )
-    _fill_wheelhouse(Path(wheelhouse or DEFAULT_WHEELHOUSE), packages, info, say)
+    wheelhouse = Path(wheelhouse or DEFAULT_WHEELHOUSE)
+    _fill_wheelhouse(wheelhouse, packages, info, say)
+    old_id = api.inspect_image(tag)["Id"] if image_exists(tag) else None
 
     with tempfile.TemporaryDirectory(prefix="mlj-image-") as tmp:
-        _make_context(Path(tmp), Path(wheelhouse or DEFAULT_WHEELHOUSE))
+        _make_context(Path(tmp), wheelhouse)
         image_id, log = None, []
         stream = api.build(
             path=tmp,
@@ -229,10 +217,11 @@ def build_image(
                     say(line)
                     log = (log + [line])[-30:]
             if "error" in chunk:
-                raise ImageBuildError(
-                    f"docker build of {tag} failed: {chunk['error'].strip()}\n"
-                    + "\n".join(log)
-                )
+                raise ImageBuildError(f"docker build of {tag} failed: {chunk['error'].strip()}\n" + "\n".join(log))
             if "ID" in chunk.get("aux", {}):
                 image_id = chunk["aux"]["ID"]
-    return image_id or api.inspect_image(tag)["Id"]
+    image_id = image_id or api.inspect_image(tag)["Id"]
+    if old_id and old_id != image_id:  # the image this tag named before, now untagged
+        with contextlib.suppress(docker.errors.APIError):  # still in use: keep it
+            api.remove_image(old_id)
+    return image_id

@@ -84,8 +84,8 @@ def result_table(result: SubmissionResult) -> Table:
         detail = test.message.splitlines()[0] if test.message else ""
         if test.passed and "max_abs_err" in test.figures:
             detail = f"max abs err {test.figures['max_abs_err']:.2e}"
-        table.add_row(test.name, verdict_text(test.verdict), f"{test.points_earned:g}/{test.points_possible:g}",
-                      f"{test.duration:.2f}s", detail)
+        table.add_row(Text(test.name), verdict_text(test.verdict),
+                      f"{test.points_earned:g}/{test.points_possible:g}", f"{test.duration:.2f}s", Text(detail))
     return table
 
 
