@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.table import Table
+from rich.text import Text
 
 from judge import __version__
 from judge.challenge import BrokenChallenge, Challenge, ChallengeError, discover, find
@@ -233,6 +234,38 @@ def verify(challenge_ids: tuple[str, ...], sandbox: str, seed: int | None) -> No
     bad = [c for c in checks if not c.ok]
     console.print(f"\n{len(checks) - len(bad)} passed, {len(bad)} failed")
     sys.exit(EXIT_NOT_ACCEPTED if bad else EXIT_OK)
+
+
+@main.group()
+def image() -> None:
+    """The runner image the docker sandbox runs submissions in."""
+
+
+@image.command("build")
+@click.option("--base-image", default=None, help="local base image (default: python:3.11-slim; a CUDA "
+              "PyTorch image with --gpu); it is never pulled")
+@click.option("--tag", default="mlj-runner:latest", show_default=True)
+@click.option("--gpu", is_flag=True, help="build the CUDA variant")
+@click.option("--wheelhouse", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="where pip puts the wheels on the host (default: ./wheelhouse)")
+def image_build(base_image: str | None, tag: str, gpu: bool, wheelhouse: Path | None) -> None:
+    """Build the runner image offline: wheels are fetched on the host, the build has no network."""
+    from judge.image import ImageBuildError, build_image
+
+    with console.status(f"building {tag}", spinner="dots") as status:
+        def progress(line: str) -> None:
+            line = line.strip()
+            if line:
+                status.update(f"building {tag}: [dim]{line[:100]}[/]")
+                if line.startswith(("Step ", "base ", "wheelhouse", "pip ")):
+                    console.print(Text(line, style="dim"))
+
+        try:
+            image_id = build_image(base_image=base_image, tag=tag, gpu=gpu, wheelhouse=wheelhouse, progress=progress)
+        except ImageBuildError as exc:
+            err.print(f"[bold red]error:[/] {exc}")
+            sys.exit(EXIT_USAGE)
+    console.print(f"[green]built[/] {tag} ({image_id[:19]})")
 
 
 if __name__ == "__main__":

@@ -21,8 +21,9 @@ import contextlib
 import importlib
 import importlib.abc
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import torch
 from torch.overrides import TorchFunctionMode
@@ -72,9 +73,7 @@ class Guard:
     def install(self, apis: list[str], ops: list[str], modules: list[str]) -> None:
         for name in apis:
             target = _resolve(name)
-            if target is None:
-                self._modules.add(name)
-            elif isinstance(target, type(sys)):
+            if target is None or isinstance(target, type(sys)):
                 self._modules.add(name)
             else:
                 self._callables[id(target)] = name

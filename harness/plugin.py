@@ -13,15 +13,18 @@ file name without ``test_``). The plugin turns each test's outcome into a
 verdict: a ``SubmissionFault`` carries its own, an AssertionError (from
 ``check`` or a plain ``assert``) is WA, any other exception raised by the
 test code itself is JE. After a TLE the rest of that group is not run (its
-points are lost already), and once the total time is spent nothing more runs.
+points are lost already); after ``STOP_AFTER_TLE`` time limits in all, and
+once the total time is spent, nothing more runs: a submission that keeps
+timing out would otherwise hold the judge for (tests x limit) seconds.
 """
 
 from __future__ import annotations
 
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import torch
@@ -29,6 +32,8 @@ import torch
 from harness.compare import Mismatch, Tolerance, assert_close
 from harness.proxy import Budget, JudgeFault, Proxy, SubmissionFault, WorkerSession
 from judge.verdict import Verdict
+
+STOP_AFTER_TLE = 2
 
 
 @dataclass
@@ -62,6 +67,7 @@ class MljPlugin:
         self.total_time = total_time
         self.results: list[RawResult] = []
         self._failed_groups: dict[str, str] = {}
+        self._tles = 0
         self._figures: list[dict[str, Any]] = []
         self._started = 0.0
         self.collect_errors: list[str] = []
@@ -116,6 +122,8 @@ class MljPlugin:
         group = group_of(item)
         if time.monotonic() > self.deadline:
             pytest.skip(f"not run: the total time limit ({self.total_time:g} s) was used up")
+        if self._tles >= STOP_AFTER_TLE:
+            pytest.skip(f"not run: {self._tles} tests already exceeded the time limit")
         if group in self._failed_groups:
             pytest.skip(f"not run: {self._failed_groups[group]} already failed in group {group!r}")
         self.session.budget = Budget(per_test=self.time_per_test)
@@ -163,4 +171,5 @@ class MljPlugin:
         name = item.nodeid.split("/")[-1]
         self.results.append(RawResult(name, group, verdict, duration, message, figures))
         if verdict is Verdict.TLE:
+            self._tles += 1
             self._failed_groups.setdefault(group, f"{name} (TLE)")

@@ -109,25 +109,11 @@ def _fill_wheelhouse(wheelhouse: Path, packages: list[str], info: dict, progress
     glibc_minor = int(info["libc"][1].split(".")[1])
     platforms = [f"manylinux_2_{m}_{arch}" for m in range(17, glibc_minor + 1)] + [f"manylinux2014_{arch}"]
     cmd = [
-        sys.executable,
-        "-m",
-        "pip",
-        "download",
-        "--disable-pip-version-check",
-        "--dest",
-        str(wheelhouse),
-        "--find-links",
-        str(wheelhouse),
-        "--only-binary=:all:",
-        "--implementation",
-        "cp",
-        "--python-version",
-        py,
-        "--abi",
-        "cp" + py.replace(".", ""),
+        *(sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "--only-binary=:all:"),
+        *("--dest", str(wheelhouse), "--find-links", str(wheelhouse), "--implementation", "cp"),
+        *("--python-version", py, "--abi", "cp" + py.replace(".", "")),
         *(a for p in platforms for a in ("--platform", p)),
-        "pip",
-        *packages,
+        *("pip", *packages),
     ]
     # Offline first: a wheelhouse that already holds everything needs no index.
     if subprocess.run([*cmd, "--no-index"], check=False, capture_output=True).returncode == 0:
