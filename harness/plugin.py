@@ -12,10 +12,11 @@ Tests are ordinary pytest functions. They ask for fixtures:
 file name without ``test_``). The plugin turns each test's outcome into a
 verdict: a ``SubmissionFault`` carries its own, an AssertionError (from
 ``check`` or a plain ``assert``) is WA, any other exception raised by the
-test code itself is JE. After a TLE the rest of that group is not run (its
-points are lost already); after ``STOP_AFTER_TLE`` time limits in all, and
-once the total time is spent, nothing more runs: a submission that keeps
-timing out would otherwise hold the judge for (tests x limit) seconds.
+test code itself is JE. In a graded (hidden) run, after a failure the rest of
+that group is not run: its points are lost already. After the worker was lost
+``STOP_AFTER_LOSSES`` times (a time limit, a memory limit or a crash kills
+it), and once the total time is spent, nothing more runs: a submission that
+keeps timing out would otherwise hold the judge for (tests x limit) seconds.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from harness.compare import Mismatch, Tolerance, assert_close
 from harness.proxy import Budget, JudgeFault, Proxy, SubmissionFault, WorkerSession
 from judge.verdict import Verdict
 
-STOP_AFTER_TLE = 2
+STOP_AFTER_LOSSES = 2
 
 
 @dataclass
@@ -56,7 +57,8 @@ def group_of(item: pytest.Item) -> str:
 
 class MljPlugin:
     def __init__(self, *, session: WorkerSession, reference: Any, tolerances: dict[str, Tolerance],
-                 seed: int, device: str, time_per_test: float, total_time: float) -> None:
+                 seed: int, device: str, time_per_test: float, total_time: float,
+                 stop_group_on_failure: bool = True) -> None:
         self.session = session
         self.reference = reference
         self.tolerances = tolerances
@@ -66,8 +68,8 @@ class MljPlugin:
         self.deadline = time.monotonic() + total_time
         self.total_time = total_time
         self.results: list[RawResult] = []
+        self.stop_group_on_failure = stop_group_on_failure
         self._failed_groups: dict[str, str] = {}
-        self._tles = 0
         self._figures: list[dict[str, Any]] = []
         self._started = 0.0
         self.collect_errors: list[str] = []
@@ -122,8 +124,9 @@ class MljPlugin:
         group = group_of(item)
         if time.monotonic() > self.deadline:
             pytest.skip(f"not run: the total time limit ({self.total_time:g} s) was used up")
-        if self._tles >= STOP_AFTER_TLE:
-            pytest.skip(f"not run: {self._tles} tests already exceeded the time limit")
+        if self.session.losses >= STOP_AFTER_LOSSES:
+            pytest.skip(f"not run: the worker running your code was lost {self.session.losses} times "
+                        "(time limit, memory limit or crash)")
         if group in self._failed_groups:
             pytest.skip(f"not run: {self._failed_groups[group]} already failed in group {group!r}")
         self.session.budget = Budget(per_test=self.time_per_test)
@@ -170,6 +173,5 @@ class MljPlugin:
             figures = dict(worst, checks=len(self._figures))
         name = item.nodeid.split("/")[-1]
         self.results.append(RawResult(name, group, verdict, duration, message, figures))
-        if verdict is Verdict.TLE:
-            self._tles += 1
-            self._failed_groups.setdefault(group, f"{name} (TLE)")
+        if verdict is Verdict.TLE or (self.stop_group_on_failure and verdict not in (Verdict.AC, None)):
+            self._failed_groups.setdefault(group, f"{name} ({verdict})")

@@ -57,6 +57,12 @@ class ForbiddenFault(SubmissionFault):
     verdict = Verdict.FB
 
 
+class WrongOutputFault(SubmissionFault):
+    """An output that cannot be right (wrong shape or type), found inside the worker."""
+
+    verdict = Verdict.WA
+
+
 class JudgeFault(Exception):
     """The judge's own failure (the sandbox would not start, a protocol bug)."""
 
@@ -67,6 +73,7 @@ _KINDS: dict[str, type[SubmissionFault]] = {
     "compile": CompileFault,
     "forbidden": ForbiddenFault,
     "encode": RuntimeFault,
+    "wrong_output": WrongOutputFault,
 }
 
 
@@ -93,6 +100,7 @@ class WorkerSession:
     loaded: bool = False
     sticky: SubmissionFault | None = None  # a load failure repeats for every test
     restarts: int = 0
+    losses: int = 0  # workers killed or died because of a fault
     _next_id: int = 1
     _logs: list[str] = field(default_factory=list)
 
@@ -133,6 +141,7 @@ class WorkerSession:
             message, tensors = protocol.read_frame(
                 lambda n: worker.recv_exact(n, deadline), max_blob=self.max_blob)
         except WorkerTimeout:
+            self.losses += 1
             self._discard()
             raise TimeLimitExceeded(f"{what} did not finish within the time limit") from None
         except WorkerGone:
@@ -149,6 +158,7 @@ class WorkerSession:
         worker = self.worker
         assert worker is not None
         status = worker.exit_status(timeout=5.0)
+        self.losses += 1
         self._discard()
         sig = status.signal
         if status.oom_killed:
@@ -221,6 +231,7 @@ class WorkerSession:
         if not message.get("ok"):
             fault = _fault(message.get("error", {}))
             if isinstance(fault, MemoryLimitExceeded):
+                self.losses += 1
                 self._discard()
             raise fault
         try:

@@ -182,6 +182,8 @@ class Worker:
                     grads = self._backward(result, inputs, grad, decoder, message)
         except ForbiddenError:
             return self._forbidden(rid)
+        except WrongOutput as exc:
+            return self.fail(rid, "wrong_output", message=str(exc))
         except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too
             if self.guard.violations:
                 return self._forbidden(rid)
@@ -201,13 +203,15 @@ class Worker:
         if index is not None:
             output = result[int(index)]
         if not isinstance(output, torch.Tensor):
-            raise TypeError(f"expected a tensor to differentiate, got {type(output).__name__}")
+            raise WrongOutput(f"returned {type(output).__name__} where a tensor was expected")
         params: dict[str, torch.Tensor] = {}
         if grad.get("params"):
             module = self.resolve(message.get("target", {}))
             module = getattr(module, "__self__", module)
             params = dict(module.named_parameters())
         grad_output = decoder.decode(grad.get("grad_output"))
+        if isinstance(grad_output, torch.Tensor) and grad_output.shape != output.shape:
+            raise WrongOutput(f"returned shape {tuple(output.shape)}, expected {tuple(grad_output.shape)}")
         if not output.requires_grad:
             raise RuntimeError("the output does not require grad: the computation is detached "
                                "from its inputs (autograd cannot reach them)")
@@ -217,6 +221,10 @@ class Worker:
         if params:
             return {"inputs": input_grads, "params": dict(zip(params, found[len(inputs):]))}
         return input_grads
+
+
+class WrongOutput(Exception):
+    """The submission returned something that cannot be the answer (a wrong shape, not a tensor)."""
 
 
 def _grad_inputs(args: list[Any], kwargs: dict[str, Any], wrt: list[Any]) -> list[torch.Tensor]:

@@ -8,6 +8,7 @@ field path and a hint; then the files the package names are checked to exist.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,8 @@ from harness.compare import DEFAULT_TOLERANCES, Tolerance
 from judge.verdict import SOLUTION_FOLDERS
 
 ROOT = Path(__file__).resolve().parent.parent
-CHALLENGES_DIR = ROOT / "challenges"
+#: MLJ_CHALLENGES_DIR points the judge at another folder of challenge packages.
+CHALLENGES_DIR = Path(os.environ.get("MLJ_CHALLENGES_DIR") or ROOT / "challenges")
 REFERENCE_DIR = ROOT / "reference"
 FORMAT_VERSION = 1
 

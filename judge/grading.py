@@ -99,7 +99,8 @@ def grade(challenge: Challenge, submission: Path, *, sandbox: Sandbox, suite: st
         plugin = MljPlugin(session=session, reference=load_reference(challenge),
                            tolerances=challenge.tolerances(device), seed=seed, device=device,
                            time_per_test=challenge.spec.limits.time_per_test,
-                           total_time=challenge.spec.limits.total_time)
+                           total_time=challenge.spec.limits.total_time,
+                           stop_group_on_failure=suite == "hidden")
         import pytest
 
         code = pytest.main(_pytest_args(challenge, suite), plugins=[plugin])

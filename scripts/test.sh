@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Set up everything the test suite needs on a fresh Debian 12 machine, then run it.
+# This is the README's test command and what .ci/run runs. Idempotent.
+#   - as root: Debian packages (Docker engine, debootstrap, Chromium, PostgreSQL), a running
+#     dockerd, the local base image (no registry needed) and the runner image;
+#   - pip: torch (pinned CPU build) and mlj with its dev extras;
+#   - then pytest (the Docker, browser and PostgreSQL tests run for real).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+t0=$(date +%s)
+say() { printf '[test.sh +%ss] %s\n' "$(($(date +%s) - t0))" "$*"; }
+
+if [ "$(id -u)" -eq 0 ]; then
+    missing=()
+    for pair in dockerd:docker.io debootstrap:debootstrap chromium:chromium pg_ctlcluster:postgresql; do
+        command -v "${pair%%:*}" >/dev/null || missing+=("${pair##*:}")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        say "installing Debian packages: ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+fi
+
+say "installing Python packages"
+python3 -m pip install -q --disable-pip-version-check "torch==2.13.0" -e ".[dev]"
+
+if [ "$(id -u)" -eq 0 ]; then
+    say "preparing Docker (engine, local base image)"
+    bash scripts/docker-setup.sh
+    say "building the runner image"
+    mlj image build --base-image mlj-base:bookworm
+else
+    say "not root: Docker, Chromium and PostgreSQL must already be installed for their tests"
+fi
+
+say "running the tests"
+python3 -m pytest "$@"

@@ -1,0 +1,109 @@
+"""The dpo-loss challenge: verify passes, each known-wrong solution fails the group aimed at its mistake.
+
+One ``mlj verify`` run (process sandbox) is shared by the module; on top of "every check is ok", each
+wrong solution must be rejected by its targeted hidden group with a message that says what is wrong,
+``mlj show`` must render the statement and the untouched stub must fail the public tests with messages
+that point at what to do.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from click.testing import CliRunner
+
+import cli
+from judge.challenge import Challenge, find
+from judge.sandbox.process import ProcessSandbox
+from judge.verdict import SubmissionResult, Verdict
+from judge.verify import Check, verify
+
+pytestmark = pytest.mark.slow
+
+CHALLENGE = "dpo-loss"
+
+#: wrong solution -> (the hidden group that targets its mistake, words its failure message must contain)
+TARGETS: dict[str, tuple[str, str]] = {
+    "log_of_sigmoid.py": ("stability", "logsigmoid"),
+    "no_shift.py": ("shift", "NEXT token"),
+    "mean_over_tokens.py": ("sum_over_tokens", "MEAN of the token log-probs"),
+    "reference_not_detached.py": ("reference_constant", "reference model is frozen"),
+    "rewards_not_detached.py": ("rewards_detached", "carries a gradient"),
+    "chosen_rejected_swapped.py": ("preference_direction", "Check the sign"),
+}
+#: wrong solutions whose values are all right: only their targeted group may fail
+ONLY_TARGET = {"reference_not_detached.py", "rewards_not_detached.py", "log_of_sigmoid.py"}
+
+
+@pytest.fixture(scope="module")
+def challenge() -> Challenge:
+    return find(CHALLENGE)
+
+
+@pytest.fixture(scope="module")
+def checks(challenge: Challenge) -> Iterator[list[Check]]:
+    sandbox = ProcessSandbox()
+    try:
+        yield verify([challenge], sandbox=sandbox)
+    finally:
+        sandbox.close()
+
+
+def _result(checks: list[Check], what: str) -> SubmissionResult:
+    found = [c for c in checks if c.what == what]
+    assert len(found) == 1, f"no single verify row {what!r}: {[c.what for c in checks]}"
+    assert found[0].result is not None
+    return found[0].result
+
+
+def test_verify_passes(checks: list[Check]) -> None:
+    failed = [f"{c.what}: expected {c.expected}, got {c.got} ({c.detail})" for c in checks if not c.ok]
+    assert not failed, "\n".join(failed)
+
+
+def test_every_wrong_solution_has_a_target(challenge: Challenge) -> None:
+    wrong = {path.name for folder, path in challenge.solutions() if folder == "wrong_answer"}
+    assert wrong == set(TARGETS)
+    assert [f for f, _ in challenge.solutions()].count("accepted") >= 1
+
+
+@pytest.mark.parametrize("name", sorted(TARGETS))
+def test_wrong_solution_fails_its_targeted_group(checks: list[Check], name: str) -> None:
+    group, words = TARGETS[name]
+    result = _result(checks, f"solutions/wrong_answer/{name}")
+    assert result.verdict is Verdict.WA
+    failed = {g.name for g in result.groups if g.points_earned < g.points_possible}
+    assert group in failed, f"{name} should fail group {group!r}; it failed {sorted(failed)}"
+    if name in ONLY_TARGET:
+        assert failed == {group}, f"{name} should fail only {group!r}; it failed {sorted(failed)}"
+    bad = [t for t in result.tests if t.group == group and t.verdict not in (Verdict.AC, None)]
+    assert bad and all(t.verdict is Verdict.WA for t in bad)
+    assert any(words in t.message for t in bad), [t.message for t in bad]
+    assert all(t.verdict in (Verdict.AC, Verdict.WA, None) for t in result.tests)
+
+
+def test_accepted_solutions_score_full_marks(checks: list[Check]) -> None:
+    for check in checks:
+        if check.what == "reference" or check.what.startswith("solutions/accepted/"):
+            assert check.result is not None and check.result.score == check.result.max_score > 0
+
+
+def test_show_renders_the_statement() -> None:
+    result = CliRunner().invoke(cli.main, ["show", CHALLENGE])
+    assert result.exit_code == 0, result.output
+    for words in ("Direct Preference Optimization", "sequence_logprobs", "dpo_loss", "label_smoothing",
+                  "logsigmoid"):
+        assert words in result.output
+
+
+def test_stub_fails_public_tests_with_pointers(challenge: Challenge) -> None:
+    result = CliRunner().invoke(cli.main, ["test", CHALLENGE, str(challenge.stub_path), "--sandbox", "process",
+                                           "--json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["verdict"] == "RE" and report["score"] == 0
+    messages = [t["message"] for t in report["tests"]]
+    assert messages and all("is not implemented yet: see statement.md" in m for m in messages)
+    assert any("sequence_logprobs" in m for m in messages) and any("dpo_loss" in m for m in messages)

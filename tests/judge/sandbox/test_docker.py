@@ -1,0 +1,301 @@
+"""The docker sandbox: container options, GPU pinning, real gradings, hostile code, cleanup."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from harness import protocol
+from judge.challenge import ROOT, BrokenChallenge, Challenge, discover, find
+from judge.grading import grade, worker_spec
+from judge.sandbox import docker as backend
+from judge.sandbox.base import Limits, WorkerSpec
+from judge.verdict import Verdict
+from judge.verify import verify
+
+sdk = backend.docker  # the SDK (a bare `import docker` sorts oddly beside the repo's docker/ folder)
+HOSTILE = Path(__file__).with_name("hostile")
+CHALLENGE = "softmax-cross-entropy"
+ALLOWED_ENV = {"OMP_NUM_THREADS", "MKL_NUM_THREADS", "HOME", "PYTHONDONTWRITEBYTECODE"}
+
+
+def _spec(tmp_path: Path, gpus: str | None = None) -> WorkerSpec:
+    sub = tmp_path / "mine.py"
+    sub.write_text("x = 1\n")
+    return WorkerSpec(submission=sub, limits=Limits(memory_bytes=1 << 30, pids=32, scratch_bytes=8 << 20,
+                                                    threads=2, cpu_seconds=99), gpus=gpus)
+
+
+# --- pure: no engine ------------------------------------------------------------
+
+
+def test_container_options_are_hardened(tmp_path):
+    opts = backend.container_options(_spec(tmp_path), image="img", mount_dir=tmp_path, gpus_available=False)
+    assert opts["network_mode"] == "none" and opts["read_only"] is True
+    assert opts["user"] == "10001:10001" and opts["cap_drop"] == ["ALL"]
+    assert opts["security_opt"] == ["no-new-privileges"] and opts["ipc_mode"] == "private"
+    assert opts["mem_limit"] == opts["memswap_limit"] == 1 << 30
+    assert opts["pids_limit"] == 32 and opts["nano_cpus"] == 2 * 10**9
+    assert opts["tmpfs"]["/scratch"].startswith(f"size={8 << 20},") and "uid=10001" in opts["tmpfs"]["/scratch"]
+    assert "mode=1777" in opts["tmpfs"]["/tmp"]
+    assert opts["volumes"] == {str(tmp_path): {"bind": "/submission", "mode": "ro"}}
+    assert opts["environment"] == {"OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2", "HOME": "/scratch",
+                                   "PYTHONDONTWRITEBYTECODE": "1"}
+    assert opts["labels"][backend.LABEL] == "1" and opts["labels"][backend.PID_LABEL] == str(os.getpid())
+    rlimits = {u["Name"]: (u["Soft"], u["Hard"]) for u in opts["ulimits"]}
+    assert rlimits["cpu"] == (99, 99) and rlimits["data"] == (1 << 30, 1 << 30) and rlimits["core"] == (0, 0)
+    assert opts["auto_remove"] is False and "device_requests" not in opts
+
+
+@pytest.mark.parametrize(("gpus", "count", "ids", "visible"), [
+    ("all", -1, [], "all"), ("2", 2, [], "0,1"), ("0,1", 0, ["0", "1"], "0,1"), ("device=3", 0, ["3"], "3"),
+])
+def test_gpu_device_request(tmp_path, gpus, count, ids, visible):
+    opts = backend.container_options(_spec(tmp_path, gpus), image="img", mount_dir=tmp_path, gpus_available=True)
+    [request] = opts["device_requests"]
+    assert (request["Count"], request["DeviceIDs"], request["Capabilities"]) == (count, ids, [["gpu"]])
+    assert opts["environment"]["NVIDIA_VISIBLE_DEVICES"] == visible
+    assert "data" not in {u["Name"] for u in opts["ulimits"]}  # CUDA maps large private regions
+
+
+def test_gpus_on_a_host_without_gpus_is_refused_with_a_hint(tmp_path):
+    with pytest.raises(backend.GpuUnavailable, match="NVIDIA Container Toolkit"):
+        backend.container_options(_spec(tmp_path, "all"), image="img", mount_dir=tmp_path, gpus_available=False)
+    with pytest.raises(ValueError, match="at least one GPU"):
+        backend.parse_gpus("0")
+
+
+@pytest.mark.parametrize(("gpus", "host", "expected"), [
+    ("0,1", None, ["device=0", "device=1", "device=0", "device=1"]),
+    ("2", None, ["device=0", "device=1", "device=0", "device=1"]),
+    ("device=5,7,9", None, ["device=5", "device=7", "device=9", "device=5"]),
+    ("1", None, ["device=0"] * 4),
+    ("all", 3, ["device=0", "device=1", "device=2", "device=0"]),
+    ("all", None, ["all"] * 4),
+])
+def test_pin_gpu_gives_each_job_its_own_gpu(gpus, host, expected):
+    assert [backend.pin_gpu(i, gpus, host_gpus=host) for i in range(4)] == expected
+
+
+# --- real: an engine and the runner image ---------------------------------------
+
+
+class Recording(backend.DockerSandbox):
+    """Remembers every container and host folder it made, to check they are all gone."""
+
+    made: list[tuple[str, str]]
+
+    def start(self, spec: WorkerSpec) -> backend.DockerWorker:
+        worker = super().start(spec)
+        self.made = [*getattr(self, "made", []), (worker.id, worker.mount_dir)]
+        return worker
+
+
+def assert_clean(client: sdk.DockerClient, made: list[tuple[str, str]], pid: int | None = None) -> None:
+    """No container of ours left, no process left in their cgroups, no host folder left."""
+    left = client.containers.list(all=True, filters={"label": f"{backend.PID_LABEL}={pid or os.getpid()}"})
+    assert [c.name for c in left] == []
+    for cid, mount_dir in made:
+        with pytest.raises(sdk.errors.NotFound):
+            client.api.inspect_container(cid)
+        assert not Path(mount_dir).exists()
+    ids = {cid for cid, _ in made}
+    stray = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cgroup = (proc / "cgroup").read_text() if proc.name.isdigit() else ""
+        except OSError:
+            continue
+        stray += [proc.name for cid in ids if cid in cgroup]
+    assert stray == []
+
+
+@pytest.fixture(scope="module")
+def box():
+    try:
+        sandbox = Recording.connect()
+    except backend.DockerUnavailable as exc:
+        pytest.skip(str(exc))
+    yield sandbox
+    sandbox.close()
+    assert_clean(sdk.from_env(), getattr(sandbox, "made", []))
+
+
+@pytest.mark.docker
+def test_unavailable_reason_and_describe(box):
+    assert backend.unavailable_reason() is None
+    assert "no-such-image" in backend.unavailable_reason("mlj-runner:no-such-image")
+    assert "mlj image build" in backend.unavailable_reason("mlj-runner:no-such-image")
+    with pytest.raises(backend.DockerUnavailable, match="mlj image build"):
+        backend.DockerSandbox.connect("mlj-runner:no-such-image")
+    assert "no network" in box.describe() and "read-only" in box.describe()
+
+
+@pytest.mark.docker
+def test_created_container_has_the_hostconfig_asked_for(box, tmp_path):
+    opts = backend.container_options(_spec(tmp_path, "all"), image=box.image, mount_dir=tmp_path,
+                                     gpus_available=True)
+    container = box.client.containers.create(**opts)  # created, never started: no GPU needed
+    try:
+        host = box.api.inspect_container(container.id)["HostConfig"]
+    finally:
+        container.remove(force=True)
+    [request] = host["DeviceRequests"]
+    assert request["Count"] == -1 and request["Capabilities"] == [["gpu"]]
+    assert host["CapDrop"] == ["ALL"] and host["ReadonlyRootfs"] is True and host["NetworkMode"] == "none"
+    assert host["Memory"] == host["MemorySwap"] == 1 << 30 and host["PidsLimit"] == 32
+    assert host["SecurityOpt"] == ["no-new-privileges"] and host["IpcMode"] == "private"
+    assert set(host["Tmpfs"]) == {"/scratch", "/tmp"} and host["NanoCpus"] == 2 * 10**9
+
+
+@pytest.mark.docker
+def test_a_running_worker_is_hardened_and_killed_without_trace(box, monkeypatch):
+    monkeypatch.setenv("MLJ_TEST_SECRET", "do-not-leak")
+    challenge = find(CHALLENGE)
+    spec = worker_spec(challenge, challenge.reference_path)
+    worker = box.start(spec)
+    try:
+        ready, _ = protocol.read_frame(lambda n: worker.recv_exact(n, time.monotonic() + 120), max_blob=1 << 20)
+        assert ready["ready"] is True
+        info = box.api.inspect_container(worker.id)
+        top = box.api.top(worker.id, ps_args="-o uid,pid,args")
+    except BaseException:
+        worker.kill()
+        raise
+    worker.kill()
+    worker.kill()  # twice is fine
+    assert worker.exit_status().killed_by_judge
+    assert info["State"]["Running"] is True
+    host, config = info["HostConfig"], info["Config"]
+    assert host["NetworkMode"] == "none" and host["ReadonlyRootfs"] is True
+    assert host["CapDrop"] == ["ALL"] and host["SecurityOpt"] == ["no-new-privileges"]
+    assert host["Memory"] == host["MemorySwap"] == spec.limits.memory_bytes
+    assert host["PidsLimit"] == spec.limits.pids and host["NanoCpus"] == 10**9
+    assert host["IpcMode"] == "private" and host["Privileged"] is False and host["AutoRemove"] is False
+    assert set(host["Tmpfs"]) == {"/scratch", "/tmp"} and not host.get("DeviceRequests")
+    assert config["User"] == "10001:10001" and config["Labels"][backend.LABEL] == "1"
+    assert config["Labels"][backend.PID_LABEL] == str(os.getpid())
+    [mount] = info["Mounts"]
+    assert (mount["Destination"], mount["RW"]) == ("/submission", False)
+    image_env = {e.split("=")[0] for e in box.api.inspect_image(box.image)["Config"]["Env"]}
+    env = {e.split("=")[0] for e in config["Env"]}
+    assert env - image_env <= ALLOWED_ENV and "MLJ_TEST_SECRET" not in env
+    assert {row[0] for row in top["Processes"]} == {"10001"}
+    assert worker.submission_path == "/submission/solution.py"
+    assert worker.support_paths == [f"/submission/{p.name}" for p in spec.support_files]
+    assert_clean(box.client, box.made)
+
+
+@pytest.mark.docker
+def test_exit_status_of_a_worker_that_ends_itself(box):
+    challenge = find(CHALLENGE)
+    worker = box.start(worker_spec(challenge, challenge.reference_path))
+    try:
+        protocol.read_frame(lambda n: worker.recv_exact(n, time.monotonic() + 120), max_blob=1 << 20)
+        worker.send(protocol.pack({"id": 1, "op": "shutdown"}))
+        status = worker.exit_status(timeout=30)
+    finally:
+        worker.kill()
+    assert (status.returncode, status.signal, status.oom_killed, status.killed_by_judge) == (0, None, False, False)
+
+
+def _rows():
+    return [pytest.param(c, id=c.id) for c in discover()]
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("challenge", _rows())
+def test_every_known_solution_gets_its_verdict_in_docker(box, challenge):
+    if isinstance(challenge, BrokenChallenge):
+        pytest.skip(f"{challenge.id}: broken challenge.yaml (reported by mlj verify)")
+    checks = verify([challenge], sandbox=box, seed=12345)
+    bad = [f"{c.what}: expected {c.expected}, got {c.got} ({c.detail})" for c in checks if not c.ok]
+    assert bad == []
+    assert all(c.result is not None and c.result.sandbox == "docker" for c in checks)
+
+
+# The memory bombs run with a 1 GiB limit and a long time limit, so that a slow, busy machine
+# cannot turn their MLE into a TLE.
+ROOMY = {"memory_mb": 1024, "time_per_test": 60.0, "total_time": 600.0}
+HOSTILE_CASES = [
+    ("network.py", {}, {Verdict.RE}, "Network is unreachable"),
+    ("write_outside.py", {}, {Verdict.RE}, "writable inside: ['/scratch', '/tmp', '/scratch']"),
+    ("fork_bomb.py", {}, {Verdict.RE, Verdict.TLE, Verdict.MLE}, ""),
+    ("memory_bomb.py", ROOMY, {Verdict.MLE}, "can't allocate memory"),  # RLIMIT_DATA
+    ("shared_memory_bomb.py", ROOMY, {Verdict.MLE}, "killed for using more memory"),  # cgroup OOM kill
+]
+
+
+def _with_limits(challenge: Challenge, **limits: float) -> Challenge:
+    spec = challenge.spec
+    return Challenge(spec.model_copy(update={"limits": spec.limits.model_copy(update=limits)}), challenge.path)
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize(("name", "limits", "verdicts", "says"), HOSTILE_CASES, ids=[c[0] for c in HOSTILE_CASES])
+def test_hostile_submissions_are_contained(box, name, limits, verdicts, says):
+    result = grade(_with_limits(find(CHALLENGE), **limits), HOSTILE / name, sandbox=box, suite="public")
+    messages = "\n".join(t.message for t in result.tests)
+    assert result.verdict in verdicts, messages
+    assert all(t.verdict is not Verdict.AC for t in result.tests)
+    assert says in messages
+    if name == "write_outside.py":
+        assert "Read-only file system" in messages
+    assert_clean(box.client, box.made)
+
+
+CLI = "import sys; sys.argv[0] = 'mlj'; from cli import main; main()"
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_interrupting_the_judge_leaves_no_container(box, signum):
+    cmd = [sys.executable, "-c", CLI, "submit", CHALLENGE, str(HOSTILE / "spin.py"), "--sandbox", "docker"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    label = {"label": f"{backend.PID_LABEL}={proc.pid}"}
+    try:
+        deadline = time.monotonic() + 180
+        while not box.client.containers.list(filters={**label, "status": "running"}):
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read().decode()[-2000:]
+            time.sleep(0.2)
+        time.sleep(3)  # torch imported, the submission spinning
+        made = [(c.id, c.attrs["Mounts"][0]["Source"]) for c in box.client.containers.list(all=True, filters=label)]
+        os.killpg(proc.pid, signum)  # what a terminal's Ctrl-C does
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        left = [c.name for c in box.client.containers.list(all=True, filters=label)]
+        backend.cleanup_leftovers(box.client)  # only for the next tests, if this one fails
+    assert proc.returncode != 0 and made
+    assert left == []
+    assert_clean(box.client, made, pid=proc.pid)
+
+
+@pytest.mark.docker
+def test_cleanup_leftovers_removes_only_dead_judges_containers(box, tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    opts = backend.container_options(_spec(tmp_path), image=box.image, mount_dir=tmp_path, gpus_available=False)
+    orphan = box.client.containers.create(**{**opts, "labels": {**opts["labels"], backend.PID_LABEL: str(dead.pid)}})
+    mine = box.client.containers.create(**opts)
+    try:
+        removed = backend.cleanup_leftovers(box.client)
+        assert orphan.id in removed and mine.id not in removed
+        with pytest.raises(sdk.errors.NotFound):
+            orphan.reload()
+        mine.reload()
+    finally:
+        for container in (orphan, mine):
+            try:
+                container.remove(force=True)
+            except sdk.errors.NotFound:
+                pass

@@ -1,0 +1,136 @@
+"""Helpers for the leaderboard server tests: real `mlj serve` processes on free loopback ports."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from judge.server.commands import register
+
+ROOT = Path(__file__).resolve().parents[3]
+CHALLENGE = "softmax-cross-entropy"
+REFERENCE = ROOT / "reference" / "softmax_cross_entropy.py"  # AC
+STUB = ROOT / "challenges" / CHALLENGE / "stub.py"  # not AC (RE)
+FINISHED = ("done", "error")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def mlj_group() -> click.Group:
+    """The `mlj` commands these tests need: the lead's `submit` plus ours, as cli.py will wire them."""
+    import cli
+
+    group = click.Group("mlj")
+    group.add_command(cli.submit)
+    register(group)
+    return group
+
+
+def run_mlj(*args: str, config: Path | None = None, env: dict[str, str] | None = None) -> Any:
+    """Run an `mlj` command in-process; ``config`` is the person's XDG_CONFIG_HOME."""
+    env = dict(env or {})
+    if config is not None:
+        env["XDG_CONFIG_HOME"] = str(config)
+    env.setdefault("MLJ_TOKEN", "")
+    return CliRunner().invoke(mlj_group(), list(args), env=env, catch_exceptions=False)
+
+
+class Server:
+    """`python -m judge.server serve` (what `mlj serve` runs) in its own process group."""
+
+    def __init__(self, workdir: Path, db: str, *, workers: int = 2, rate_limit: int = 10) -> None:
+        self.workdir, self.db, self.workers, self.rate_limit = workdir, db, workers, rate_limit
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = workdir / "server.log"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> None:
+        cmd = [sys.executable, "-m", "judge.server", "serve", "--db", self.db, "--port", str(self.port),
+               "--sandbox", "process", "--workers", str(self.workers), "--rate-limit", str(self.rate_limit)]
+        with self.log.open("a") as log:
+            self.proc = subprocess.Popen(cmd, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"the server exited with {self.proc.returncode}:\n{self.log.read_text()}")
+            try:
+                if httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        self.kill()
+        pytest.fail(f"the server did not answer within {timeout}s:\n{self.log.read_text()}")
+
+    def stop(self, timeout: float = 20) -> int:
+        """SIGTERM, as a service manager would; the exit status."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            self.kill()
+
+    def kill(self) -> None:
+        """Kill the server and everything left in its process group."""
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait(10)
+
+    def add_user(self, name: str, *, admin: bool = False) -> str:
+        result = run_mlj("admin", "add-user", name, "--db", self.db, *(["--admin"] if admin else []))
+        assert result.exit_code == 0, result.output
+        return result.stdout.strip()
+
+    def api(self, method: str, path: str, token: str | None = None, *, headers: dict[str, str] | None = None,
+            **kwargs: Any) -> httpx.Response:
+        headers = {**(headers or {}), **({"Authorization": f"Bearer {token}"} if token else {})}
+        return httpx.request(method, self.url + path, headers=headers, timeout=30, **kwargs)
+
+    def submit(self, token: str, code: str, challenge: str = CHALLENGE) -> int:
+        response = self.api("POST", "/api/submissions", token, json={"challenge": challenge, "code": code})
+        assert response.status_code == 201, response.text
+        return response.json()["id"]
+
+    def wait_done(self, *ids: int, timeout: float = 240) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [self.api("GET", f"/api/submissions/{i}").json() for i in ids]
+            if all(s["status"] in FINISHED for s in found):
+                return found
+            if time.monotonic() > deadline:
+                pytest.fail(f"not graded within {timeout}s: {found}\n{self.log.read_text()[-3000:]}")
+            time.sleep(0.3)
+
+
+class Board:
+    """The shared SQLite server: alice (reference, AC), bob (stub, not AC), carol, and an admin."""
+
+    def __init__(self, server: Server, home: Path) -> None:
+        self.server = server
+        self.tokens = {name: server.add_user(name) for name in ("alice", "bob", "carol")}
+        self.tokens["root"] = server.add_user("root", admin=True)
+        self.config = {name: home / name for name in self.tokens}
+        self.outputs: dict[str, Any] = {}
+        self.ids: dict[str, int] = {}

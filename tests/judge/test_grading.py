@@ -1,0 +1,121 @@
+"""Every verdict, produced by a real submission graded in the process sandbox."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from judge.grading import grade
+from judge.verdict import Verdict
+from tests.conftest import FIXTURES, expected_verdict
+
+SUBMISSIONS = sorted((FIXTURES / "softmax").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", SUBMISSIONS, ids=[p.stem for p in SUBMISSIONS])
+def test_submission_gets_its_verdict(softmax, process_sandbox, path: Path):
+    result = grade(softmax, path, sandbox=process_sandbox, seed=1234)
+    assert result.verdict == Verdict(expected_verdict(path)), (result.verdict, result.message, result.log[-2000:])
+    if result.verdict is not Verdict.AC:
+        assert result.message, "every verdict other than AC carries a message"
+        assert result.score < result.max_score
+    else:
+        assert result.score == result.max_score > 0
+
+
+def test_wrong_answer_message_has_the_figures(softmax, process_sandbox):
+    result = grade(softmax, FIXTURES / "softmax" / "wa_patches_allclose.py", sandbox=process_sandbox, seed=1)
+    wrong = [t for t in result.tests if t.verdict is Verdict.WA]
+    assert wrong
+    values = next(t for t in wrong if t.group == "values")
+    assert "every value is 0" in values.message or "max abs error" in values.message
+    text = next(t.message for t in wrong if "max abs error" in t.message)
+    assert "index" in text and "rtol=" in text and "values differ" in text
+
+
+def test_runtime_error_shows_the_submissions_traceback_only(softmax, process_sandbox):
+    result = grade(softmax, FIXTURES / "softmax" / "re_exception.py", sandbox=process_sandbox, seed=1)
+    message = result.tests[0].message
+    assert "RuntimeError" in message and "shape" in message
+    assert "line 6" in message and "helper" in message
+    assert "harness" not in message and "site-packages" not in message
+
+
+def test_compile_error_names_the_line(softmax, process_sandbox, tmp_path):
+    bad = tmp_path / "solution.py"
+    bad.write_text("import torch\n\ndef log_softmax(x, dim=-1)\n    return x\n")
+    result = grade(softmax, bad, sandbox=process_sandbox)
+    assert result.verdict is Verdict.CE
+    assert "line 3" in result.message
+
+
+def test_missing_name_is_compile_error_with_the_name(softmax, process_sandbox):
+    result = grade(softmax, FIXTURES / "softmax" / "ce_missing_name.py", sandbox=process_sandbox)
+    assert result.verdict is Verdict.CE and "cross_entropy" in result.message
+
+
+def test_forbidden_call_names_api_and_line(softmax, process_sandbox):
+    result = grade(softmax, FIXTURES / "softmax" / "fb_aten_op.py", sandbox=process_sandbox)
+    assert result.verdict is Verdict.FB
+    assert "_log_softmax" in result.message and "line 9" in result.message
+    static = grade(softmax, FIXTURES / "softmax" / "fb_static.py", sandbox=process_sandbox)
+    assert "line 7" in static.message and "torch.nn.functional.log_softmax" in static.message
+
+
+def test_memory_limit_says_memory(softmax, process_sandbox):
+    result = grade(softmax, FIXTURES / "softmax" / "mle_allocates.py", sandbox=process_sandbox)
+    assert result.verdict is Verdict.MLE
+    assert any("memory" in t.message.lower() for t in result.tests if t.verdict is Verdict.MLE)
+
+
+def test_time_limit_kills_everything_the_submission_started(softmax, process_sandbox):
+    result = grade(softmax, FIXTURES / "softmax" / "tle_setsid_child.py", sandbox=process_sandbox)
+    assert result.verdict is Verdict.TLE
+    assert "time limit" in result.tests[0].message
+    leftovers = subprocess.run(["pgrep", "-f", "mlj-test-orphan-marker"], capture_output=True, text=True)
+    assert leftovers.stdout.strip() == "", "a process the submission started outlived the grading"
+
+
+def test_stdout_of_the_submission_is_a_log_not_a_result(softmax, process_sandbox):
+    result = grade(softmax, FIXTURES / "softmax" / "wa_fake_report.py", sandbox=process_sandbox)
+    assert result.verdict is Verdict.WA
+    assert '"verdict": "AC"' in result.log  # captured and shown as a log ...
+    assert result.score == 0  # ... and never read as a result
+
+
+def test_public_suite_runs_public_tests(softmax, process_sandbox):
+    result = grade(softmax, softmax.reference_path, sandbox=process_sandbox, suite="public")
+    assert result.verdict is Verdict.AC and result.suite == "public"
+    assert all(t.name.startswith("test_basics.py::") for t in result.tests)
+
+
+def test_random_hidden_seed_is_recorded_and_differs(softmax, process_sandbox):
+    a = grade(softmax, softmax.reference_path, sandbox=process_sandbox)
+    b = grade(softmax, softmax.reference_path, sandbox=process_sandbox)
+    assert a.verdict is b.verdict is Verdict.AC
+    assert a.seed != b.seed
+
+
+def test_unreadable_submission_is_a_judge_error(softmax, process_sandbox, tmp_path):
+    missing = tmp_path / "nope.py"
+    result = grade(softmax, missing, sandbox=process_sandbox)
+    assert result.verdict is Verdict.JE and "cannot read" in result.message
+
+
+def test_worker_environment_holds_no_secrets(softmax, process_sandbox, tmp_path, monkeypatch):
+    monkeypatch.setenv("MLJ_SECRET_FOR_TEST", "hunter2")
+    spy = tmp_path / "solution.py"
+    spy.write_text(
+        "import os, torch\n"
+        "def log_softmax(x, dim=-1):\n"
+        "    raise RuntimeError(repr(sorted(os.environ)) + ' ' + os.getcwd())\n"
+        "def cross_entropy(logits, targets, **kw):\n"
+        "    raise RuntimeError('x')\n")
+    result = grade(softmax, spy, sandbox=process_sandbox, suite="public")
+    message = result.tests[0].message
+    assert "MLJ_SECRET_FOR_TEST" not in message and "hunter2" not in message
+    assert "mlj-worker-" in message  # it ran in its scratch directory
+    assert os.environ["MLJ_SECRET_FOR_TEST"] == "hunter2"

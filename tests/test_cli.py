@@ -1,0 +1,98 @@
+"""The command line, end to end: exit codes, reports, workspaces."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from click.testing import CliRunner
+
+import cli
+from judge.challenge import CHALLENGES_DIR
+
+SOFTMAX = CHALLENGES_DIR / "softmax-cross-entropy"
+REFERENCE = Path(__file__).resolve().parent.parent / "reference" / "softmax_cross_entropy.py"
+WRONG = SOFTMAX / "solutions" / "wrong_answer" / "naive_softmax.py"
+
+
+def run(*args: str, cwd: Path | None = None):
+    runner = CliRunner()
+    old = Path.cwd()
+    try:
+        if cwd:
+            os.chdir(cwd)
+        return runner.invoke(cli.main, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def test_list_json():
+    result = run("list", "--json")
+    assert result.exit_code == 0
+    assert "softmax-cross-entropy" in {row["id"] for row in json.loads(result.output)}
+
+
+def test_list_reports_a_broken_challenge_and_goes_on(tmp_path):
+    shutil.copytree(SOFTMAX, tmp_path / "softmax-cross-entropy")
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "challenge.yaml").write_text("format: 1\nid: broken\n")
+    env = dict(os.environ, MLJ_CHALLENGES_DIR=str(tmp_path), COLUMNS="200")
+    proc = subprocess.run([sys.executable, "-c", "import cli; cli.main()", "list"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "softmax-cross-entropy" in proc.stdout and "broken challenge.yaml" in proc.stdout
+
+
+def test_show_renders_the_statement():
+    result = run("show", "softmax-cross-entropy")
+    assert result.exit_code == 0 and "Numerically stable softmax cross-entropy" in result.output
+
+
+def test_unknown_challenge_is_a_usage_error():
+    result = CliRunner().invoke(cli.main, ["show", "no-such-thing"])
+    assert result.exit_code == 2 and "no challenge 'no-such-thing'" in result.output
+
+
+def test_start_then_test_the_untouched_stub(tmp_path):
+    result = run("start", "softmax-cross-entropy", str(tmp_path / "ws"))
+    assert result.exit_code == 0
+    assert (tmp_path / "ws" / "solution.py").read_text() == (SOFTMAX / "stub.py").read_text()
+    assert (tmp_path / "ws" / "statement.md").exists() and list((tmp_path / "ws" / "public_tests").glob("test_*.py"))
+    again = CliRunner().invoke(cli.main, ["start", "softmax-cross-entropy", str(tmp_path / "ws")])
+    assert again.exit_code == 2 and "already exists" in again.output
+    tested = run("test", "softmax-cross-entropy", "--sandbox", "process", cwd=tmp_path / "ws")
+    assert tested.exit_code == 1
+    assert "RE" in tested.output and "not implemented yet" in tested.output and "statement.md" in tested.output
+
+
+def test_grade_writes_json_and_junit_and_exits_1_when_not_all_accepted(tmp_path):
+    out_json, out_xml = tmp_path / "report.json", tmp_path / "report.xml"
+    result = run("grade", "softmax-cross-entropy", str(REFERENCE), str(WRONG), "--sandbox", "process",
+                 "--json", str(out_json), "--junit-xml", str(out_xml))
+    assert result.exit_code == 1, result.output
+    report = json.loads(out_json.read_text())
+    assert report["sandbox"] == "process" and report["judge_version"] and not report["all_accepted"]
+    first, second = report["submissions"]
+    assert (first["verdict"], second["verdict"]) == ("AC", "WA")
+    assert first["score"] == first["max_score"] > 0
+    test = first["tests"][0]
+    assert {"name", "group", "verdict", "points_possible", "points_earned", "duration", "message",
+            "figures"} <= set(test)
+    failing = [t for t in second["tests"] if t["verdict"] == "WA"]
+    assert failing and "max_abs_err" in failing[0]["figures"] or "NaN" in failing[0]["message"]
+    suites = ET.parse(out_xml).getroot()
+    assert suites.tag == "testsuites" and len(suites.findall("testsuite")) == 2
+    cases = suites.findall("testsuite")[0].findall("testcase")
+    assert len(cases) == len(first["tests"])
+    assert suites.findall("testsuite")[1].findall("testcase/failure")
+
+
+def test_grade_exits_0_when_all_accepted(tmp_path):
+    result = run("grade", "softmax-cross-entropy", str(REFERENCE), "--sandbox", "process")
+    assert result.exit_code == 0, result.output
+    assert "AC" in result.output
