@@ -22,6 +22,7 @@ keeps timing out would otherwise hold the judge for (tests x limit) seconds.
 from __future__ import annotations
 
 import time
+import traceback
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -133,15 +134,27 @@ class MljPlugin:
         self._figures = []
         self._started = time.monotonic()
 
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):  # noqa: ANN201
-        outcome = yield
-        report = outcome.get_result()
-        if report.when == "setup" and report.skipped:
-            self._record(item, None, report.longrepr[2] if isinstance(report.longrepr, tuple) else "not run")
-        elif (report.when == "setup" and report.failed) or report.when == "call":
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport:
+        """Record the verdict, and return a plain report: pytest's own failure
+        formatting reads source files for every frame and costs seconds."""
+        excinfo = call.excinfo
+        skipped = excinfo is not None and excinfo.errisinstance(pytest.skip.Exception)
+        if skipped and call.when == "setup":
+            reason = str(excinfo.value.msg) if excinfo is not None else "not run"
+            self._record(item, None, reason)
+        elif (call.when == "setup" and excinfo is not None) or call.when == "call":
             verdict, message = self._classify(call)
             self._record(item, verdict, message)
+        outcome = "passed" if excinfo is None else ("skipped" if skipped else "failed")
+        longrepr = None
+        if skipped:
+            longrepr = (str(item.path), 0, str(excinfo.value.msg))  # type: ignore[union-attr]
+        elif excinfo is not None:
+            longrepr = f"{excinfo.typename}: {excinfo.value}"[:2000]
+        return pytest.TestReport(item.nodeid, item.location, keywords={}, outcome=outcome, longrepr=longrepr,
+                                 when=call.when, sections=[], duration=call.duration, start=call.start,
+                                 stop=call.stop)
 
     def _classify(self, call: pytest.CallInfo) -> tuple[Verdict, str]:
         if call.excinfo is None:
@@ -160,9 +173,9 @@ class MljPlugin:
             return Verdict.WA, str(exc)[:4000]
         if isinstance(exc, JudgeFault):
             return Verdict.JE, str(exc)
-        text = call.excinfo.getrepr(style="short")
+        where = "".join(traceback.format_tb(exc.__traceback__)[-3:])
         return Verdict.JE, f"the test itself failed ({type(exc).__name__}: {exc}); this is a bug in the " \
-                           f"challenge, not in your code\n{str(text)[-2000:]}"
+                           f"challenge, not in your code\n{where[-2000:]}"
 
     def _record(self, item: pytest.Item, verdict: Verdict | None, message: str) -> None:
         group = group_of(item)

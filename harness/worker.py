@@ -212,9 +212,9 @@ class Worker:
         grad_output = decoder.decode(grad.get("grad_output"))
         if isinstance(grad_output, torch.Tensor) and grad_output.shape != output.shape:
             raise WrongOutput(f"returned shape {tuple(output.shape)}, expected {tuple(grad_output.shape)}")
-        if not output.requires_grad:
-            raise RuntimeError("the output does not require grad: the computation is detached "
-                               "from its inputs (autograd cannot reach them)")
+        if not output.requires_grad:  # a constant: no gradient reaches anything
+            input_grads: list = [None] * len(inputs)
+            return {"inputs": input_grads, "params": dict.fromkeys(params)} if params else input_grads
         wrt = inputs + list(params.values())
         found = torch.autograd.grad(output, wrt, grad_outputs=grad_output, allow_unused=True)
         input_grads = list(found[:len(inputs)])

@@ -1,6 +1,7 @@
 """The process sandbox: a confined child process, for machines without Docker.
 
-Each worker gets a fresh scratch directory holding a copy of the submission
+Workers are forked by a zygote (``zygote.py``) that imported torch once. Each
+worker gets a fresh scratch directory holding a copy of the submission
 and the challenge's public support modules, a scrubbed environment, its own
 session, and (see ``process_boot``) resource limits, new network/mount/PID
 namespaces and a fresh unprivileged uid when the judge runs as root.
@@ -14,19 +15,19 @@ reachable. For untrusted code from strangers use the docker backend.
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import harness
-from judge.sandbox.base import ExitStatus, LogBuffer, Sandbox, Worker, WorkerSpec, drain_into
+from judge.sandbox.base import ExitStatus, Limits, LogBuffer, Sandbox, Worker, WorkerSpec, drain_into
+from judge.sandbox.zygote import Zygote, ZygoteError
+from judge.sandbox.zygote import shared as zygote_shared
 
-BOOT = Path(__file__).with_name("process_boot.py")
 HARNESS_PARENT = str(Path(harness.__file__).resolve().parent.parent)
 _next_uid = 200_000 + (os.getpid() % 1000) * 100
 
@@ -38,42 +39,38 @@ def _fresh_uid() -> int:
 
 
 class ProcessWorker(Worker):
-    def __init__(self, proc: subprocess.Popen, scratch: Path, spec: WorkerSpec, log: LogBuffer) -> None:
-        assert proc.stdout is not None and proc.stdin is not None
-        super().__init__(proc.stdout.fileno(), proc.stdin.fileno(), log)
-        self.proc = proc
+    def __init__(self, zygote: Zygote, pid: int, fds: tuple[int, int], scratch: Path, spec: WorkerSpec,
+                 log: LogBuffer) -> None:
+        super().__init__(fds[0], fds[1], log)
+        self.zygote = zygote
+        self.pid = pid
         self.scratch = scratch
         self.submission_path = str(scratch / f"{spec.module_name}.py")
         self.scratch_path = str(scratch)
         self.support_paths = [str(scratch / p.name) for p in spec.support_files]
         self._killed = False
+        self._exit: dict | None = None
 
     def kill(self) -> None:
-        if self.proc.poll() is None:
+        if self._exit is None:
             self._killed = True
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGKILL)  # the worker leads its own session
+            self._exit = self.zygote.wait_exit(self.pid, timeout=10)
         self.close_channel()
-        for stream in (self.proc.stdin, self.proc.stdout):
-            try:
-                stream.close()  # type: ignore[union-attr]
-            except OSError:
-                pass
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     def exit_status(self, timeout: float = 5.0) -> ExitStatus:
-        try:
-            code = self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
+        if self._exit is None:
+            self._exit = self.zygote.wait_exit(self.pid, timeout=timeout)
+        if self._exit is None:
             return ExitStatus(returncode=None)
-        sig = -code if code < 0 else (code - 128 if code > 128 else None)
-        return ExitStatus(returncode=code, signal=sig, killed_by_judge=self._killed)
+        if "signal" in self._exit:
+            sig = int(self._exit["signal"])
+            return ExitStatus(returncode=-sig, signal=sig, killed_by_judge=self._killed)
+        code = int(self._exit["code"])
+        # the boot parent reports a worker killed by signal N as 128 + N
+        return ExitStatus(returncode=code, signal=code - 128 if code > 128 else None, killed_by_judge=self._killed)
 
 
 class ProcessSandbox(Sandbox):
@@ -81,6 +78,16 @@ class ProcessSandbox(Sandbox):
 
     def __init__(self, *, hide: tuple[Path, ...] = ()) -> None:
         self.hide = tuple(str(p) for p in hide)
+
+    @staticmethod
+    def _fork_server(threads: int) -> Zygote:
+        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": str(threads),
+               "MKL_NUM_THREADS": str(threads), "CUDA_VISIBLE_DEVICES": ""}
+        return zygote_shared(HARNESS_PARENT, env)
+
+    def warm_up(self) -> None:
+        """Start the fork server now (it imports torch) so the first worker is quick."""
+        self._fork_server(Limits().threads)
 
     def start(self, spec: WorkerSpec) -> ProcessWorker:
         scratch = Path(tempfile.mkdtemp(prefix="mlj-worker-"))
@@ -106,31 +113,24 @@ class ProcessSandbox(Sandbox):
                 "scratch_bytes": limits.scratch_bytes,
                 "pids": limits.pids,
             },
+            "env": {"HOME": str(scratch), "TMPDIR": str(scratch / "tmp")},
         }
-        threads = str(limits.threads)
-        env = {
-            "PATH": "/usr/local/bin:/usr/bin:/bin",
-            "HOME": str(scratch),
-            "TMPDIR": str(scratch / "tmp"),
-            "LANG": "C.UTF-8",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONUNBUFFERED": "1",
-            "OMP_NUM_THREADS": threads,
-            "MKL_NUM_THREADS": threads,
-            "CUDA_VISIBLE_DEVICES": "" if spec.gpus is None else os.environ.get("CUDA_VISIBLE_DEVICES", ""),
-        }
-        if spec.gpus is None:
-            env["CUDA_VISIBLE_DEVICES"] = ""
+        zygote = self._fork_server(limits.threads)
+        stdin_r, stdin_w = os.pipe()
+        stdout_r, stdout_w = os.pipe()
+        stderr_r, stderr_w = os.pipe()
+        try:
+            pid = zygote.fork(config, (stdin_r, stdout_w, stderr_w))
+        except ZygoteError:
+            for fd in (stdin_r, stdin_w, stdout_r, stdout_w, stderr_r, stderr_w):
+                os.close(fd)
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
+        for fd in (stdin_r, stdout_w, stderr_w):
+            os.close(fd)
         log = LogBuffer(limits.log_bytes)
-        proc = subprocess.Popen(
-            [sys.executable, "-I", str(BOOT), json.dumps(config)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            cwd=str(scratch), env=env, start_new_session=True, bufsize=0,
-        )
-        assert proc.stderr is not None
-        drain_into(os.dup(proc.stderr.fileno()), log)
-        proc.stderr.close()
-        return ProcessWorker(proc, scratch, spec, log)
+        drain_into(stderr_r, log)
+        return ProcessWorker(zygote, pid, (stdout_r, stdin_w), scratch, spec, log)
 
     def describe(self) -> str:
         if os.geteuid() == 0:

@@ -111,9 +111,10 @@ def serve() -> None:
     os._exit(0)
 
 
-def main() -> None:
-    config = json.loads(sys.argv[1])
-    sys.path.insert(0, config["harness_parent"])
+def run(config: dict) -> None:
+    """Confine this process as ``config`` says and serve as a worker; never returns."""
+    for key, value in config.get("env", {}).items():
+        os.environ[key] = value
     missing = enter_namespaces(config)
     if missing:
         sys.stderr.write(f"[mlj process sandbox: not available here: {', '.join(missing)}]\n")
@@ -132,6 +133,19 @@ def main() -> None:
     if os.WIFSIGNALED(status):
         os._exit(128 + os.WTERMSIG(status))
     os._exit(os.WEXITSTATUS(status))
+
+
+def main() -> None:
+    sys.dont_write_bytecode = True
+    if sys.argv[1] == "--zygote":
+        sys.path.insert(0, sys.argv[2])
+        from judge.sandbox.zygote import serve_forever
+
+        serve_forever(int(sys.argv[3]))
+        return
+    config = json.loads(sys.argv[1])
+    sys.path.insert(0, config["harness_parent"])
+    run(config)
 
 
 if __name__ == "__main__":
