@@ -14,27 +14,12 @@ exception and returned on success, for reports.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
 
-
-@dataclass(frozen=True)
-class Tolerance:
-    rtol: float
-    atol: float
-
-
-#: Used when a challenge does not set a tolerance for a dtype.
-DEFAULT_TOLERANCES: dict[str, Tolerance] = {
-    "float64": Tolerance(1e-7, 1e-9),
-    "float32": Tolerance(1e-5, 1e-6),
-    "float16": Tolerance(1e-2, 1e-3),
-    "bfloat16": Tolerance(2e-2, 1e-2),
-}
-EXACT = Tolerance(0.0, 0.0)
+from harness.tolerance import DEFAULT_TOLERANCES, EXACT, Tolerance
 
 
 class Mismatch(AssertionError):

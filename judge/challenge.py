@@ -17,7 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from harness.compare import DEFAULT_TOLERANCES, Tolerance
+from harness.tolerance import DEFAULT_TOLERANCES, Tolerance
 from judge.verdict import SOLUTION_FOLDERS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,23 +17,21 @@ class Choice:
 
 def choose(name: str | None = None, *, image: str | None = None) -> Choice:
     """The backend to use: the one named, else docker where an engine and the runner image answer."""
-    from judge.challenge import CHALLENGES_DIR, REFERENCE_DIR
     from judge.sandbox.process import ProcessSandbox
 
     if name not in (None, "auto", *BACKENDS):
         raise ValueError(f"unknown sandbox {name!r}; use one of: {', '.join(BACKENDS)}")
-    hide = (CHALLENGES_DIR, REFERENCE_DIR)
     if name == "process":
-        return Choice(ProcessSandbox(hide=hide), "chosen with --sandbox process")
+        return Choice(ProcessSandbox(), "chosen with --sandbox process")
     try:
         from judge.sandbox import docker as docker_backend
     except ImportError as exc:
         if name == "docker":
             raise RuntimeError(f"the docker backend is not available: {exc}") from exc
-        return Choice(ProcessSandbox(hide=hide), "docker backend not installed")
+        return Choice(ProcessSandbox(), "docker backend not installed")
     if name == "docker":
         return Choice(docker_backend.DockerSandbox.connect(image=image), "chosen with --sandbox docker")
     problem = docker_backend.unavailable_reason(image=image)
     if problem is None:
         return Choice(docker_backend.DockerSandbox.connect(image=image), "a Docker engine answers")
-    return Choice(ProcessSandbox(hide=hide), f"process backend, because {problem}")
+    return Choice(ProcessSandbox(), f"process backend, because {problem}")

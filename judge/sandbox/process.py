@@ -76,7 +76,11 @@ class ProcessWorker(Worker):
 class ProcessSandbox(Sandbox):
     name = "process"
 
-    def __init__(self, *, hide: tuple[Path, ...] = ()) -> None:
+    def __init__(self, *, hide: tuple[Path, ...] | None = None) -> None:
+        if hide is None:  # the worker sees none of the repository but harness/
+            from judge.challenge import CHALLENGES_DIR, REFERENCE_DIR, ROOT
+
+            hide = (CHALLENGES_DIR, REFERENCE_DIR, ROOT)
         self.hide = tuple(str(p) for p in hide)
 
     @staticmethod
@@ -105,7 +109,7 @@ class ProcessSandbox(Sandbox):
             "harness_parent": HARNESS_PARENT,
             "scratch": str(scratch),
             "uid": uid,
-            "hide": list(self.hide),
+            "cover": [[path, ["harness"] if path == HARNESS_PARENT else []] for path in self.hide],
             "expose": [sys.prefix, sys.base_prefix, HARNESS_PARENT, *(p for p in sys.path if p)],
             "limits": {
                 "memory_bytes": limits.memory_bytes,

@@ -48,19 +48,33 @@ def enter_namespaces(config: dict) -> list[str]:
     if "mount namespace" not in missing:
         libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None)
         _expose(libc, config.get("expose", []))
-        for hidden in config.get("hide", []):
-            if os.path.isdir(hidden):
-                libc.mount(b"tmpfs", hidden.encode(), b"tmpfs",
-                           MS_RDONLY | MS_NOSUID | MS_NODEV, b"size=4k")
+        for folder, keep in config.get("cover", []):
+            if os.path.isdir(folder):
+                _cover(libc, folder, set(keep), b"mode=755,size=64k")
+        _private_tmp(libc, config)
     return missing
+
+
+def _cover(libc: ctypes.CDLL, folder: str, keep: set[str], options: bytes) -> None:
+    """An empty tmpfs over ``folder``, with only the ``keep`` entries bind-mounted back read-only."""
+    fds = {name: os.open(os.path.join(folder, name), os.O_PATH) for name in keep
+           if os.path.exists(os.path.join(folder, name))}
+    if libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options) != 0:
+        return
+    for name, fd in fds.items():
+        target = os.path.join(folder, name).encode()
+        os.mkdir(target)
+        libc.mount(f"/proc/self/fd/{fd}".encode(), target, None, MS_BIND | MS_REC, None)
+        libc.mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, None)
+        os.close(fd)
+    libc.mount(None, folder.encode(), None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
 
 
 def _expose(libc: ctypes.CDLL, paths: list[str]) -> None:
     """Make ``paths`` reachable for the unprivileged user, and nothing beside them.
 
     Where a folder on the way is closed to others (``/root`` holding a pyenv
-    Python, say), an empty tmpfs covers it and only the needed entries are
-    bind-mounted back, read-only. Its other contents stay hidden.
+    Python, say), an empty tmpfs covers it and only the needed entries come back.
     """
     closed: dict[str, set[str]] = {}
     for path in paths:
@@ -71,16 +85,35 @@ def _expose(libc: ctypes.CDLL, paths: list[str]) -> None:
                 closed.setdefault(folder, set()).add(parts[i + 1])
                 break
     for folder, entries in closed.items():
-        fds = {name: os.open(os.path.join(folder, name), os.O_PATH) for name in entries
-               if os.path.exists(os.path.join(folder, name))}
-        if libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"mode=755,size=64k") != 0:
+        _cover(libc, folder, entries, b"mode=755,size=64k")
+
+
+def _private_tmp(libc: ctypes.CDLL, config: dict) -> None:
+    """Size-capped private tmpfs over the world-writable folders; the scratch moves into one.
+
+    The worker then writes nowhere on the host: what it leaves, symlinks
+    included, vanishes with its mount namespace.
+    """
+    scratch = config["scratch"]
+    staging = os.open(scratch, os.O_RDONLY | os.O_DIRECTORY)
+    size = f"size={config['limits']['scratch_bytes']},mode=1777".encode()
+    for folder in ("/tmp", "/var/tmp", "/dev/shm"):
+        if os.path.isdir(folder):
+            libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, size)
+    os.makedirs(scratch, mode=0o700, exist_ok=True)
+    for name in os.listdir(staging):
+        if name == "tmp":
             continue
-        for name, fd in fds.items():
-            target = os.path.join(folder, name).encode()
-            os.mkdir(target)
-            libc.mount(f"/proc/self/fd/{fd}".encode(), target, None, MS_BIND | MS_REC, None)
-            libc.mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, None)
-            os.close(fd)
+        source = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=staging)
+        with os.fdopen(source, "rb") as src, open(os.path.join(scratch, name), "wb") as dst:
+            dst.write(src.read())
+    os.close(staging)
+    os.makedirs(os.path.join(scratch, "tmp"), mode=0o700, exist_ok=True)
+    if os.geteuid() == 0:
+        for path, _, files in os.walk(scratch):
+            os.chown(path, config["uid"], config["uid"])
+            for name in files:
+                os.chown(os.path.join(path, name), config["uid"], config["uid"])
 
 
 def drop_privileges(config: dict, own_proc: bool) -> None:

@@ -1,0 +1,491 @@
+"""The docker sandbox: one hardened container per worker.
+
+Each worker is a fresh container of the runner image (``mlj image build``):
+no network, read-only root, tmpfs ``/scratch`` and ``/tmp``, user
+10001:10001, all capabilities dropped, no-new-privileges, pids, memory (swap
+included), CPU and RLIMIT_CPU limits, private IPC, and the submission (with
+the challenge's public support modules) copied to a fresh host folder that is
+mounted read-only at ``/submission``. Hidden tests and references never enter
+it. The environment holds only thread counts, ``HOME`` and
+``PYTHONDONTWRITEBYTECODE`` (plus the image's own ``PATH``).
+
+The channel is the container's attached stdin/stdout: we attach before
+starting (so no byte is missed), send on the attach socket, and a daemon
+thread demultiplexes the engine's stream (8-byte frame headers) into a pipe
+that ``Worker.recv_exact`` reads, and stderr into the capped log.
+
+Every container is labelled ``mlj.worker=1`` with the judge's host and pid,
+tracked while alive, and removed by ``kill()``, ``DockerSandbox.close()``, an
+atexit handler and SIGINT/SIGTERM handlers (which then chain to the previous
+ones). ``cleanup_leftovers()`` removes containers of judges that died
+(SIGKILL, power loss); ``connect()`` runs it.
+
+GPUs (``WorkerSpec.gpus``: "all", a count "2", ids "0,1" or "device=1") are
+passed through with a device request; ``pin_gpu`` maps parallel job *i* to
+one GPU of the set so that jobs do not share a GPU while there are enough.
+The host folder is bind-mounted, so the engine must run on this machine.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import struct
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import docker
+import requests
+
+from judge.sandbox.base import ExitStatus, LogBuffer, Sandbox, Worker, WorkerGone, WorkerSpec
+
+DEFAULT_IMAGE = "mlj-runner:latest"
+LABEL = "mlj.worker"
+PID_LABEL = "mlj.judge-pid"
+HOST_LABEL = "mlj.judge-host"
+START_LABEL = "mlj.judge-start"
+USER = "10001:10001"
+MOUNT = "/submission"
+SCRATCH = "/scratch"
+IMAGE_HINT = "run `mlj image build --base-image ...` (see README.md, 'Runner image')"
+GPU_HINT = ("install the NVIDIA Container Toolkit and restart dockerd "
+            "(`nvidia-ctk runtime configure --runtime=docker`), or grade without --gpus")
+
+
+class DockerUnavailable(RuntimeError):
+    """No engine answers, or the runner image is missing; the message says what to do."""
+
+
+class GpuUnavailable(RuntimeError):
+    """GPUs were requested but this engine cannot pass them through."""
+
+
+# -- pure helpers --------------------------------------------------------------
+
+def parse_gpus(gpus: str) -> tuple[int, list[str]]:
+    """``(count, device_ids)`` from a --gpus value: "all" -> (-1, []), "2" -> (2, []), "0,1" -> (0, ids)."""
+    value = gpus.strip().strip('"')
+    if value.startswith("device="):
+        ids = [p.strip() for p in value.removeprefix("device=").split(",") if p.strip()]
+    elif value == "all":
+        return -1, []
+    elif value.isdigit():
+        if int(value) < 1:
+            raise ValueError(f"--gpus {gpus!r}: ask for at least one GPU, or leave --gpus out")
+        return int(value), []
+    else:
+        ids = [p.strip() for p in value.split(",") if p.strip()]
+    if not ids:
+        raise ValueError(f"--gpus {gpus!r}: expected 'all', a count like '2', or ids like '0,1'")
+    return 0, ids
+
+
+def pin_gpu(job_index: int, gpus: str, *, host_gpus: int | None = None) -> str:
+    """The --gpus value for parallel job ``job_index`` when the run was given ``gpus``.
+
+    Jobs go round-robin over the set, one GPU each: "0,1" gives job 0
+    "device=0", job 1 "device=1", job 2 "device=0"; a count "N" means GPUs
+    0..N-1 (what Docker picks for a count); "all" needs ``host_gpus`` to be
+    pinned and is left as "all" without it. With more jobs than GPUs, jobs
+    share a GPU. The result is always ``device=<id>`` (a bare "1" would be a count).
+    """
+    count, ids = parse_gpus(gpus)
+    if count == -1:
+        if not host_gpus:
+            return "all"
+        ids = [str(i) for i in range(host_gpus)]
+    elif count > 0:
+        ids = [str(i) for i in range(count)]
+    return f"device={ids[job_index % len(ids)]}"
+
+
+def _labels() -> dict[str, str]:
+    return {LABEL: "1", PID_LABEL: str(os.getpid()), HOST_LABEL: socket.gethostname(),
+            START_LABEL: _start_time(os.getpid())}
+
+
+def container_options(spec: WorkerSpec, *, image: str, mount_dir: str | Path, gpus_available: bool) -> dict[str, Any]:
+    """The keyword arguments of ``client.containers.create`` for one worker (pure, no engine)."""
+    limits = spec.limits
+    threads = str(max(1, limits.threads))
+    env = {"OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads, "HOME": SCRATCH,
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    tmpfs_flags = "nosuid,nodev"
+    # RLIMIT_NPROC counts per uid across the host (no user namespace): pids_limit caps forks instead.
+    # RLIMIT_DATA makes a big allocation fail at once (MemoryError: MLE) where the cgroup alone would
+    # first squeeze the page cache (slow: a TLE); CPU only, as CUDA maps large private regions.
+    rlimits = [("cpu", limits.cpu_seconds), ("core", 0), ("nofile", 512), ("fsize", limits.scratch_bytes)]
+    if spec.gpus is None:
+        rlimits.append(("data", limits.memory_bytes))
+    options: dict[str, Any] = {
+        "image": image,
+        "stdin_open": True,
+        "user": USER,
+        "working_dir": SCRATCH,
+        "environment": env,
+        "labels": _labels(),
+        "network_mode": "none",
+        "read_only": True,
+        "tmpfs": {
+            SCRATCH: f"size={limits.scratch_bytes},mode=0700,uid=10001,gid=10001,{tmpfs_flags}",
+            "/tmp": f"size={limits.scratch_bytes},mode=1777,{tmpfs_flags}",
+        },
+        "volumes": {str(mount_dir): {"bind": MOUNT, "mode": "ro"}},
+        "cap_drop": ["ALL"],
+        "security_opt": ["no-new-privileges"],
+        "pids_limit": limits.pids,
+        "mem_limit": limits.memory_bytes,
+        "memswap_limit": limits.memory_bytes,
+        "nano_cpus": max(1, limits.threads) * 10**9,
+        "ipc_mode": "private",
+        "ulimits": [docker.types.Ulimit(name=n, soft=v, hard=v) for n, v in rlimits],
+        "auto_remove": False,
+    }
+    if spec.gpus is not None:
+        if not gpus_available:
+            raise GpuUnavailable(f"GPUs were requested (--gpus {spec.gpus}) but this Docker engine cannot pass "
+                                 f"them through (no 'nvidia' runtime, no nvidia-container-toolkit): {GPU_HINT}")
+        count, ids = parse_gpus(spec.gpus)
+        options["device_requests"] = [docker.types.DeviceRequest(
+            count=count if not ids else 0, device_ids=ids, capabilities=[["gpu"]])]
+        env["NVIDIA_VISIBLE_DEVICES"] = "all" if count == -1 else ",".join(ids or map(str, range(count)))
+        env["NVIDIA_DRIVER_CAPABILITIES"] = "compute,utility"
+    return options
+
+
+# -- the registry of live containers ---------------------------------------------
+
+_live: dict[str, tuple[docker.APIClient, str | None]] = {}  # container id -> (api, host mount dir)
+_live_lock = threading.RLock()  # a signal handler may take it inside a holder
+_previous_handlers: dict[int, Any] = {}
+
+
+def _remove(api: docker.APIClient, cid: str, mount_dir: str | None) -> None:
+    """Remove a container (killing it) and its host folder; it stays registered if the engine fails."""
+    try:
+        api.remove_container(cid, force=True)
+    except docker.errors.NotFound:
+        pass
+    except docker.errors.APIError as exc:
+        if "already in progress" not in str(exc):
+            return
+    except requests.RequestException:
+        return
+    with _live_lock:
+        _live.pop(cid, None)
+    if mount_dir:
+        shutil.rmtree(mount_dir, ignore_errors=True)
+
+
+def remove_all() -> None:
+    """Remove every container this judge started that is still around."""
+    with _live_lock:
+        entries = list(_live.items())
+    for cid, (api, mount_dir) in entries:
+        with contextlib.suppress(Exception):
+            _remove(api, cid, mount_dir)
+
+
+def _on_signal(signum: int, frame: Any) -> None:
+    remove_all()
+    previous = _previous_handlers.get(signum)
+    if callable(previous):
+        previous(signum, frame)
+    elif previous != signal.SIG_IGN:
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+
+def _install_cleanup() -> None:
+    if _previous_handlers or threading.current_thread() is not threading.main_thread():
+        return
+    atexit.register(remove_all)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        _previous_handlers[signum] = signal.getsignal(signum)
+        signal.signal(signum, _on_signal)
+
+
+def _start_time(pid: int) -> str:
+    """The process's start time in clock ticks since boot (tells a reused pid apart), or ''."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[19].decode()
+    except (OSError, IndexError):
+        return ""
+
+
+def _judge_alive(labels: dict[str, str]) -> bool:
+    try:
+        pid = int(labels.get(PID_LABEL, ""))
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        pass
+    started = labels.get(START_LABEL, "")
+    return not started or started == _start_time(pid) or not _start_time(pid)
+
+
+def cleanup_leftovers(client: docker.DockerClient | None = None) -> list[str]:
+    """Remove mlj worker containers whose judge (on this host) is dead; return their ids."""
+    client = client or docker.from_env(timeout=30)
+    removed = []
+    host = socket.gethostname()
+    for container in client.containers.list(all=True, filters={"label": f"{LABEL}=1"}):
+        labels = container.labels
+        if labels.get(HOST_LABEL) != host or _judge_alive(labels):
+            continue
+        mounts = [m.get("Source", "") for m in container.attrs.get("Mounts", [])]
+        mount = next((m for m in mounts if os.path.basename(m).startswith("mlj-docker-")), None)
+        _remove(client.api, container.id, mount)
+        removed.append(container.id)
+    return removed
+
+
+# -- the worker --------------------------------------------------------------------
+
+def _demux(sock: socket.socket, out_fd: int, log: LogBuffer) -> None:
+    """Split the engine's attach stream (8-byte headers: kind, 3 zero bytes, big-endian size) as it comes:
+    stdout payload into ``out_fd``, stderr payload into ``log``; close ``out_fd`` at EOF."""
+    header, kind, left = b"", 0, 0
+    try:
+        while chunk := sock.recv(1 << 16):
+            view = memoryview(chunk)
+            while view:
+                if not left:
+                    need = 8 - len(header)
+                    header, view = header + bytes(view[:need]), view[need:]
+                    if len(header) == 8:
+                        (kind, left), header = struct.unpack(">BxxxL", header), b""
+                    continue
+                piece, view = view[:left], view[left:]
+                left -= len(piece)
+                if kind == 1:
+                    while piece:
+                        piece = piece[os.write(out_fd, piece):]
+                else:
+                    log.write(bytes(piece))
+    except OSError:
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(out_fd)
+
+
+class DockerWorker(Worker):
+    def __init__(self, api: docker.APIClient, cid: str, sock: Any, mount_dir: str, spec: WorkerSpec,
+                 log: LogBuffer) -> None:
+        read_fd, write_fd = os.pipe()
+        super().__init__(read_fd, -1, log)
+        self.api = api
+        self.id = cid
+        self.mount_dir = mount_dir
+        self._sock_io = sock  # keeps the HTTP response (and so the connection) alive
+        self._sock: socket.socket = getattr(sock, "_sock", sock)
+        self._sock.settimeout(None)
+        self.submission_path = f"{MOUNT}/{spec.module_name}.py"
+        self.scratch_path = SCRATCH
+        self.support_paths = [f"{MOUNT}/{p.name}" for p in spec.support_files]
+        self._status: ExitStatus | None = None
+        self._gone = False
+        self._lock = threading.Lock()
+        self._pump = threading.Thread(target=_demux, args=(self._sock, write_fd, log), name="mlj-docker",
+                                      daemon=True)
+        self._pump.start()
+        self._starter: threading.Thread | None = None
+        self._start_error: BaseException | None = None
+
+    def launch(self, start: Callable[[], Any]) -> None:
+        """Run ``start`` (the engine's container start, ~0.3 s) on a thread: the judge goes on meanwhile."""
+
+        def run() -> None:
+            try:
+                start()
+            except BaseException as exc:  # noqa: BLE001 - reported by recv_exact as the judge's fault
+                self._start_error = exc
+                with contextlib.suppress(OSError):
+                    self._sock.shutdown(socket.SHUT_RDWR)  # ends the pump: recv_exact sees EOF
+
+        self._starter = threading.Thread(target=run, name="mlj-docker-start", daemon=True)
+        self._starter.start()
+
+    def _started(self) -> None:
+        if self._starter is not None:
+            self._starter.join(timeout=120)
+
+    def _lost(self, exc: WorkerGone) -> Exception:
+        """What a broken channel means: the judge's fault if the container never started."""
+        self._started()
+        if self._start_error is None:
+            return exc
+        from harness.proxy import JudgeFault  # a JE, never blamed on the submission
+
+        return JudgeFault(f"the Docker engine could not start the worker container: {self._start_error}")
+
+    def recv_exact(self, n: int, deadline: float) -> bytes:
+        try:
+            return super().recv_exact(n, deadline)
+        except WorkerGone as exc:
+            raise self._lost(exc) from None
+
+    def send(self, data: bytes) -> None:
+        try:
+            self._sock.sendall(data)
+        except OSError as exc:
+            self._started()
+            if self._start_error is None:
+                raise WorkerGone(str(exc)) from exc
+            # never started: the next recv_exact reports it as the judge's fault
+
+    def _status_from(self, state: dict[str, Any]) -> ExitStatus:
+        code = int(state.get("ExitCode", 0))
+        oom = bool(state.get("OOMKilled"))
+        return ExitStatus(returncode=code, signal=code - 128 if code > 128 else None, oom_killed=oom)
+
+    def exit_status(self, timeout: float = 5.0) -> ExitStatus:
+        if self._status is not None:
+            return self._status
+        self._started()
+        try:
+            self.api.wait(self.id, timeout=max(timeout, 0.1))
+            state = self.api.inspect_container(self.id)["State"]
+        except (requests.RequestException, docker.errors.APIError):
+            return ExitStatus(returncode=None)
+        if state.get("Running"):
+            return ExitStatus(returncode=None)
+        self._status = self._status_from(state)
+        return self._status
+
+    def kill(self) -> None:
+        with self._lock:
+            if self._gone:
+                return
+            self._gone = True
+        self._started()
+        if self._status is None:
+            try:
+                state = self.api.inspect_container(self.id)["State"]
+                running = state.get("Running") or state.get("Status") in ("created", "restarting")
+                self._status = (ExitStatus(137, signal.SIGKILL, killed_by_judge=True) if running
+                                else self._status_from(state))
+            except (requests.RequestException, docker.errors.APIError):
+                self._status = ExitStatus(137, signal.SIGKILL, killed_by_judge=True)
+        _remove(self.api, self.id, self.mount_dir)
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(OSError):
+            self._sock_io.close()
+        with contextlib.suppress(OSError):
+            self._sock.close()
+        self._pump.join(timeout=5)
+        self.close_channel()
+
+
+# -- the sandbox ---------------------------------------------------------------------
+
+def _image_name(image: str | None) -> str:
+    return image or os.environ.get("MLJ_IMAGE") or DEFAULT_IMAGE
+
+
+def unavailable_reason(image: str | None = None) -> str | None:
+    """None when an engine answers (within ~2 s) and has the runner image; else a short reason."""
+    image = _image_name(image)
+    try:
+        client = docker.from_env(timeout=2)
+    except docker.errors.DockerException as exc:
+        return f"no Docker engine answers ({str(exc).splitlines()[0][:200]})"
+    try:
+        client.api.inspect_image(image)
+    except docker.errors.ImageNotFound:
+        return f"the runner image {image} is missing ({IMAGE_HINT})"
+    except (docker.errors.DockerException, requests.RequestException) as exc:
+        return f"the Docker engine does not answer ({str(exc).splitlines()[0][:200]})"
+    finally:
+        client.close()
+    return None
+
+
+def gpus_available(client: docker.DockerClient) -> bool:
+    """Whether this engine can pass NVIDIA GPUs through (an nvidia runtime, or the toolkit's hook and a GPU)."""
+    try:
+        if "nvidia" in (client.info().get("Runtimes") or {}):
+            return True
+    except (docker.errors.DockerException, requests.RequestException):
+        return False
+    return bool(shutil.which("nvidia-container-runtime-hook") and shutil.which("nvidia-smi"))
+
+
+class DockerSandbox(Sandbox):
+    name = "docker"
+
+    def __init__(self, client: docker.DockerClient, image: str) -> None:
+        self.client = client
+        self.api: docker.APIClient = client.api
+        self.image = image
+        self._gpus: bool | None = None
+        self._workers: set[DockerWorker] = set()
+        _install_cleanup()
+
+    @classmethod
+    def connect(cls, image: str | None = None) -> DockerSandbox:
+        """A sandbox on the local engine with ``image`` (default $MLJ_IMAGE or mlj-runner:latest)."""
+        image = _image_name(image)
+        try:
+            client = docker.from_env(timeout=120)
+            client.ping()
+        except docker.errors.DockerException as exc:
+            raise DockerUnavailable(
+                f"no Docker engine answers ({exc}); start one (`sudo scripts/docker-setup.sh`) "
+                "or use --sandbox process") from exc
+        try:
+            client.api.inspect_image(image)
+        except docker.errors.ImageNotFound:
+            raise DockerUnavailable(f"the runner image {image} is not in the Docker engine: {IMAGE_HINT}") from None
+        with contextlib.suppress(docker.errors.DockerException, requests.RequestException):
+            cleanup_leftovers(client)
+        return cls(client, image)
+
+    def start(self, spec: WorkerSpec) -> DockerWorker:
+        if spec.gpus is not None and self._gpus is None:
+            self._gpus = gpus_available(self.client)
+        mount_dir = tempfile.mkdtemp(prefix="mlj-docker-")
+        cid = None
+        try:
+            os.chmod(mount_dir, 0o755)
+            for source, name in ((spec.submission, f"{spec.module_name}.py"),
+                                 *((p, p.name) for p in spec.support_files)):
+                shutil.copyfile(source, os.path.join(mount_dir, name))
+                os.chmod(os.path.join(mount_dir, name), 0o644)
+            options = container_options(spec, image=self.image, mount_dir=mount_dir,
+                                        gpus_available=bool(self._gpus))
+            cid = self.client.containers.create(**options).id
+            with _live_lock:
+                _live[cid] = (self.api, mount_dir)
+            sock = self.api.attach_socket(cid, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
+            worker = DockerWorker(self.api, cid, sock, mount_dir, spec, LogBuffer(spec.limits.log_bytes))
+        except BaseException:
+            if cid is not None:
+                _remove(self.api, cid, mount_dir)
+            shutil.rmtree(mount_dir, ignore_errors=True)
+            raise
+        worker.launch(lambda: self.api.start(cid))
+        self._workers = {w for w in self._workers if not w._gone} | {worker}
+        return worker
+
+    def describe(self) -> str:
+        return ("docker: one container per worker; no network, read-only root, tmpfs scratch, uid 10001, "
+                "no capabilities, no-new-privileges, pids/memory+swap/CPU limits, private IPC, submission "
+                f"mounted read-only; shares the host kernel (image {self.image})")
+
+    def close(self) -> None:
+        for worker in list(self._workers):
+            worker.kill()
+        self._workers.clear()
+        self.client.close()
