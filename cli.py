@@ -268,5 +268,13 @@ def image_build(base_image: str | None, tag: str, gpu: bool, wheelhouse: Path | 
     console.print(f"[green]built[/] {tag} ({image_id[:19]})")
 
 
+def _register_server_commands() -> None:
+    from judge.server.commands import register  # imports click only; the server loads on use
+
+    register(main)
+
+
+_register_server_commands()
+
 if __name__ == "__main__":
     main()

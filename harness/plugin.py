@@ -168,7 +168,7 @@ class MljPlugin:
                 message += "\n" + exc.traceback.rstrip()
             return exc.verdict, message
         if isinstance(exc, AssertionError):
-            return Verdict.WA, str(exc).split("\nassert ")[0][:4000] or "assertion failed"
+            return Verdict.WA, str(exc)[:4000] or "assertion failed (the test gave no message)"
         if isinstance(exc, pytest.fail.Exception):
             return Verdict.WA, str(exc)[:4000]
         if isinstance(exc, JudgeFault):

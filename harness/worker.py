@@ -216,7 +216,11 @@ class Worker:
             input_grads: list = [None] * len(inputs)
             return {"inputs": input_grads, "params": dict.fromkeys(params)} if params else input_grads
         wrt = inputs + list(params.values())
-        found = torch.autograd.grad(output, wrt, grad_outputs=grad_output, allow_unused=True)
+        # sum(output * g) has gradient J^T g, exactly as grad_outputs=g would; that
+        # form makes torch import its symbolic-shapes machinery (a second) on first use.
+        weight = None if grad_output is None else torch.as_tensor(grad_output, dtype=output.dtype)
+        objective = (output * weight).sum() if weight is not None else output.sum()
+        found = torch.autograd.grad(objective, wrt, allow_unused=True)
         input_grads = list(found[:len(inputs)])
         if params:
             return {"inputs": input_grads, "params": dict(zip(params, found[len(inputs):]))}

@@ -65,7 +65,9 @@ def _pytest_args(challenge: Challenge, suite: str) -> list[str]:
     return [
         str(challenge.tests_dir(suite)), "-c", os.devnull, "--rootdir", str(challenge.path),
         "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise", "-p", "no:warnings",
-        "--import-mode=importlib",
+        "--import-mode=importlib", "--assert=plain",
+        # these call gc.collect() around every test: seconds per grading
+        "-p", "no:unraisableexception", "-p", "no:threadexception",
     ]
 
 
@@ -102,8 +104,16 @@ def grade(challenge: Challenge, submission: Path, *, sandbox: Sandbox, suite: st
                            total_time=challenge.spec.limits.total_time,
                            stop_group_on_failure=suite == "hidden")
         import pytest
+        import torch
 
-        code = pytest.main(_pytest_args(challenge, suite), plugins=[plugin])
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)  # the reference's small ops: threads cost more than they give
+        before = set(sys.modules)
+        try:
+            code = pytest.main(_pytest_args(challenge, suite), plugins=[plugin])
+        finally:
+            torch.set_num_threads(threads)
+            _forget_test_modules(before, challenge.path)
         if code == pytest.ExitCode.INTERRUPTED and not plugin.collect_errors:
             raise KeyboardInterrupt
         if plugin.collect_errors or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
@@ -118,6 +128,14 @@ def grade(challenge: Challenge, submission: Path, *, sandbox: Sandbox, suite: st
     if session.sticky is not None:
         message = session.sticky.message
     return _fold(challenge, submission, suite, sandbox, seed, started, plugin.results, message, session.logs())
+
+
+def _forget_test_modules(before: set[str], folder: Path) -> None:
+    """Drop the test modules pytest imported: two challenges may both have tests/hidden/test_x.py."""
+    for name in set(sys.modules) - before:
+        path = getattr(sys.modules[name], "__file__", None) or ""
+        if path.startswith(str(folder)):
+            del sys.modules[name]
 
 
 def _fold(challenge: Challenge, submission: Path, suite: str, sandbox: Sandbox, seed: int, started: float,

@@ -13,8 +13,9 @@ from server_helpers import CHALLENGE, REFERENCE, STUB, Board, Server, run_mlj
 def board(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Board]:
     """Started once; alice and bob log in and submit through the CLI, graded concurrently."""
     work = tmp_path_factory.mktemp("board")
-    server = Server(work, str(work / "server.db"), workers=2, rate_limit=4)
+    server = Server(work, None, workers=2, rate_limit=4)  # no --db: the default SQLite file
     server.start()
+    assert (work / ".mlj" / "server.db").is_file()
     try:
         b = Board(server, work)
         for name in ("alice", "bob", "root"):
@@ -31,4 +32,4 @@ def board(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Board]:
         server.wait_done(b.ids["bob"])
         yield b
     finally:
-        server.kill()
+        server.close()

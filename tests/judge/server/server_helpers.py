@@ -53,15 +53,18 @@ def run_mlj(*args: str, config: Path | None = None, env: dict[str, str] | None =
 class Server:
     """`python -m judge.server serve` (what `mlj serve` runs) in its own process group."""
 
-    def __init__(self, workdir: Path, db: str, *, workers: int = 2, rate_limit: int = 10) -> None:
-        self.workdir, self.db, self.workers, self.rate_limit = workdir, db, workers, rate_limit
+    def __init__(self, workdir: Path, db: str | None, *, workers: int = 2, rate_limit: int = 10) -> None:
+        """``db`` None: no --db, so the default ./.mlj/server.db under ``workdir``."""
+        self.workdir, self.workers, self.rate_limit = workdir, workers, rate_limit
+        self.db_flag = [] if db is None else ["--db", db]
+        self.db = db or str(workdir / ".mlj" / "server.db")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = workdir / "server.log"
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> None:
-        cmd = [sys.executable, "-m", "judge.server", "serve", "--db", self.db, "--port", str(self.port),
+        cmd = [sys.executable, "-m", "judge.server", "serve", *self.db_flag, "--port", str(self.port),
                "--sandbox", "process", "--workers", str(self.workers), "--rate-limit", str(self.rate_limit)]
         with self.log.open("a") as log:
             self.proc = subprocess.Popen(cmd, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT,
@@ -87,6 +90,12 @@ class Server:
             return self.proc.wait(timeout)
         finally:
             self.kill()
+
+    def close(self) -> None:
+        """Teardown: a clean stop if it still runs, then nothing left behind."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.stop()
+        self.kill()
 
     def kill(self) -> None:
         """Kill the server and everything left in its process group."""

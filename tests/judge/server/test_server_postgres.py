@@ -72,7 +72,7 @@ def test_two_users_ranked_on_postgres(postgres: str, tmp_path: Path) -> None:
         assert server.api("GET", f"/api/submissions/{ids[1]}/code", bob).status_code == 403
         assert server.api("GET", f"/api/submissions/{ids[1]}/code", alice).text == REFERENCE.read_text()
     finally:
-        server.kill()
+        server.close()
     with psycopg.connect(postgres.replace("postgresql+psycopg", "postgresql")) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
         stored = conn.execute("SELECT status, verdict, length(result_json) > 0 FROM submissions ORDER BY id").fetchall()

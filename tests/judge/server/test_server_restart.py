@@ -22,7 +22,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server = Server(work, str(work / "server.db"), workers=2, rate_limit=2)
     server.start()
     yield server
-    server.kill()
+    server.close()
 
 
 def _statuses(db: str) -> list[str]:

@@ -1,0 +1,112 @@
+"""The FastAPI application: settings, startup (migrations, re-queueing, grading slots), shared dependencies."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from judge import __version__
+from judge.server.auth import COOKIE, user_for_token
+from judge.server.db import open_database
+from judge.server.grader import Grader
+from judge.server.models import User
+
+log = logging.getLogger("mlj.server")
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: str | None = None  # URL or SQLite path; None: ./.mlj/server.db
+    sandbox: str = "auto"
+    workers: int = 2  # gradings at once (one process each)
+    max_upload: int = 256 * 1024  # bytes of code per submission
+    rate_limit: int = 10  # submissions per user per minute; 0: no limit
+
+
+def _resolve_sandbox(name: str) -> str:
+    """The concrete backend the grading processes will use (probing docker once, here)."""
+    if name != "auto":
+        return name
+    from judge.sandbox import choose
+
+    choice = choose(None)
+    choice.sandbox.close()
+    log.info("sandbox: %s (%s)", choice.sandbox.name, choice.reason)
+    return choice.sandbox.name
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Open (and migrate) the database now, so a bad URL fails before the server listens."""
+    engine, sessions = open_database(settings.db)
+    sandbox = _resolve_sandbox(settings.sandbox)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # judge.challenge imports torch (seconds): load it beside startup, not in the first request
+        threading.Thread(target=importlib.import_module, args=("judge.challenge",), daemon=True).start()
+        grader = Grader(sessions, workers=settings.workers, sandbox_name=sandbox)
+        requeued = grader.start()
+        if requeued:
+            log.info("re-queued %d submission(s) left from the previous run", requeued)
+        app.state.grader = grader
+        try:
+            yield
+        finally:
+            grader.stop()
+            engine.dispose()
+
+    app = FastAPI(title="mlj leaderboard", version=__version__, lifespan=lifespan, docs_url="/api/docs",
+                  redoc_url=None, openapi_url="/api/openapi.json")
+    app.state.settings = settings
+    app.state.sessions = sessions
+    app.state.sandbox = sandbox
+    app.state.submit_lock = threading.Lock()
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": f"internal server error: {type(exc).__name__}"}, status_code=500)
+
+    from judge.server import api, pages
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    return app
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with request.app.state.sessions() as session:
+        yield session
+
+
+def request_token(request: Request) -> str | None:
+    """``Authorization: Bearer TOKEN`` (the CLI), else the login cookie (the browser)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.cookies.get(COOKIE)
+
+
+def viewer(request: Request, session: Session) -> User | None:
+    return user_for_token(session, request_token(request))
+
+
+def require_user(request: Request, session: Session) -> User:
+    token = request_token(request)
+    if not token:
+        raise HTTPException(401, "authentication required: send 'Authorization: Bearer TOKEN' "
+                                 "(run `mlj login --server URL` for the CLI)", headers={"WWW-Authenticate": "Bearer"})
+    user = user_for_token(session, token)
+    if user is None:
+        raise HTTPException(401, "invalid token: ask an admin for a new one (`mlj admin reset-token NAME`)",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return user
