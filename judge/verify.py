@@ -8,9 +8,9 @@ challenge.yaml is a failed row, not a crash.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from judge.challenge import BrokenChallenge, Challenge
 from judge.grading import grade

@@ -1,0 +1,22 @@
+"""Wrong: averages the token log-probs of each sequence instead of summing them (the DPO
+log-probability of a response is the log of a product, i.e. a sum). Caught by `sum_over_tokens`."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+
+def sequence_logprobs(logits, labels, loss_mask):
+    logp = torch.log_softmax(logits[:, :-1], dim=-1)
+    tok = logp.gather(-1, labels[:, 1:].unsqueeze(-1)).squeeze(-1)
+    mask = loss_mask[:, 1:].to(tok.dtype)
+    return (tok * mask).sum(-1) / mask.sum(-1)
+
+
+def dpo_loss(policy_chosen_logps, policy_rejected_logps, ref_chosen_logps, ref_rejected_logps,
+             beta=0.1, label_smoothing=0.0):
+    rc, rr = ref_chosen_logps.detach(), ref_rejected_logps.detach()
+    logits = beta * ((policy_chosen_logps - policy_rejected_logps) - (rc - rr))
+    losses = -F.logsigmoid(logits) * (1 - label_smoothing) - F.logsigmoid(-logits) * label_smoothing
+    return losses, beta * (policy_chosen_logps - rc).detach(), beta * (policy_rejected_logps - rr).detach()

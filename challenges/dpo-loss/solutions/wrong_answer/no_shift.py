@@ -1,0 +1,21 @@
+"""Wrong: forgets the shift: scores logits[:, t] against labels[:, t] (the token the position
+already sees) instead of labels[:, t + 1]. Caught by the `shift` group."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+
+def sequence_logprobs(logits, labels, loss_mask):
+    logp = torch.log_softmax(logits, dim=-1)
+    tok = logp.gather(-1, labels.unsqueeze(-1)).squeeze(-1)
+    return torch.where(loss_mask.bool(), tok, torch.zeros_like(tok)).sum(-1)
+
+
+def dpo_loss(policy_chosen_logps, policy_rejected_logps, ref_chosen_logps, ref_rejected_logps,
+             beta=0.1, label_smoothing=0.0):
+    rc, rr = ref_chosen_logps.detach(), ref_rejected_logps.detach()
+    logits = beta * ((policy_chosen_logps - policy_rejected_logps) - (rc - rr))
+    losses = -F.logsigmoid(logits) * (1 - label_smoothing) - F.logsigmoid(-logits) * label_smoothing
+    return losses, beta * (policy_chosen_logps - rc).detach(), beta * (policy_rejected_logps - rr).detach()
