@@ -63,7 +63,7 @@ class Worker:
     def reply(self, rid: Any, **fields: Any) -> None:
         values = {k: fields.pop(k) for k in ("value", "grads") if k in fields}
         try:
-            data = protocol.encode_message({"id": rid, "ok": True, **fields}, values, self._keep)
+            data = protocol.encode_message({"id": rid, "ok": True, **fields}, values)
         except protocol.ProtocolError as exc:
             data = protocol.pack({"id": rid, "ok": False, "error": {
                 "kind": "encode", "type": "ProtocolError", "message": str(exc)}})

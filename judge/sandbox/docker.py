@@ -5,8 +5,10 @@ no network, read-only root, tmpfs ``/scratch`` and ``/tmp``, user
 10001:10001, all capabilities dropped, no-new-privileges, pids, memory (swap
 included), CPU and RLIMIT_CPU limits, private IPC, and the submission (with
 the challenge's public support modules) copied to a fresh host folder that is
-mounted read-only at ``/submission``. Hidden tests and references never enter
-it. The environment holds only thread counts, ``HOME`` and
+mounted read-only at ``/submission``; the judge's own ``harness/`` is mounted
+read-only over the image's copy, so both ends of the wire always run the same
+protocol (the image supplies Python, torch and numpy). Hidden tests and
+references never enter it. The environment holds only thread counts, ``HOME`` and
 ``PYTHONDONTWRITEBYTECODE`` (plus the image's own ``PATH``).
 
 The channel is the container's attached stdin/stdout: we attach before
@@ -44,8 +46,10 @@ from typing import Any
 import docker
 import requests
 
+import harness
 from judge.sandbox.base import ExitStatus, LogBuffer, Sandbox, Worker, WorkerGone, WorkerSpec
 
+HARNESS_DIR = str(Path(harness.__file__).resolve().parent)
 DEFAULT_IMAGE = "mlj-runner:latest"
 LABEL = "mlj.worker"
 PID_LABEL = "mlj.judge-pid"
@@ -54,7 +58,7 @@ START_LABEL = "mlj.judge-start"
 USER = "10001:10001"
 MOUNT = "/submission"
 SCRATCH = "/scratch"
-IMAGE_HINT = "run `mlj image build --base-image ...` (see README.md, 'Runner image')"
+IMAGE_HINT = "run `mlj image build --base-image ...` (e.g. --base-image mlj-base:bookworm, offline)"
 GPU_HINT = ("install the NVIDIA Container Toolkit and restart dockerd "
             "(`nvidia-ctk runtime configure --runtime=docker`), or grade without --gpus")
 
@@ -137,7 +141,9 @@ def container_options(spec: WorkerSpec, *, image: str, mount_dir: str | Path, gp
             SCRATCH: f"size={limits.scratch_bytes},mode=0700,uid=10001,gid=10001,{tmpfs_flags}",
             "/tmp": f"size={limits.scratch_bytes},mode=1777,{tmpfs_flags}",
         },
-        "volumes": {str(mount_dir): {"bind": MOUNT, "mode": "ro"}},
+        "volumes": {str(mount_dir): {"bind": MOUNT, "mode": "ro"},
+                    # the judge's own harness over the image's copy: both ends of the wire always match
+                    HARNESS_DIR: {"bind": "/opt/mlj/harness", "mode": "ro"}},
         "cap_drop": ["ALL"],
         "security_opt": ["no-new-privileges"],
         "pids_limit": limits.pids,
@@ -203,10 +209,17 @@ def _on_signal(signum: int, frame: Any) -> None:
         os.kill(os.getpid(), signum)
 
 
+_atexit_done = False
+
+
 def _install_cleanup() -> None:
+    """atexit once; the signal handlers once, from the main thread (the only one allowed to)."""
+    global _atexit_done
+    if not _atexit_done:
+        _atexit_done = True
+        atexit.register(remove_all)
     if _previous_handlers or threading.current_thread() is not threading.main_thread():
         return
-    atexit.register(remove_all)
     for signum in (signal.SIGINT, signal.SIGTERM):
         _previous_handlers[signum] = signal.getsignal(signum)
         signal.signal(signum, _on_signal)

@@ -29,13 +29,21 @@ from judge.sandbox.zygote import Zygote, ZygoteError
 from judge.sandbox.zygote import shared as zygote_shared
 
 HARNESS_PARENT = str(Path(harness.__file__).resolve().parent.parent)
-_next_uid = 200_000 + (os.getpid() % 1000) * 100
+UID_BASE, UIDS_PER_JUDGE = 200_000, 1000
+_uid_counter = 0
+
+
+def uid_range(pid: int | None = None) -> range:
+    """The uids the judge process ``pid`` (default: this one) gives its workers."""
+    start = UID_BASE + ((os.getpid() if pid is None else pid) % 800) * UIDS_PER_JUDGE
+    return range(start, start + UIDS_PER_JUDGE)
 
 
 def _fresh_uid() -> int:
-    global _next_uid
-    _next_uid += 1
-    return _next_uid
+    global _uid_counter
+    _uid_counter += 1
+    uids = uid_range()
+    return uids[_uid_counter % len(uids)]
 
 
 class ProcessWorker(Worker):

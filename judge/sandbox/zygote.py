@@ -30,6 +30,7 @@ import threading
 from pathlib import Path
 
 BOOT = Path(__file__).with_name("process_boot.py")
+PR_SET_CHILD_SUBREAPER = 36
 
 
 # -- the zygote side -------------------------------------------------------------
@@ -37,6 +38,9 @@ def serve_forever(fd: int) -> None:
     from judge.sandbox import process_boot
 
     judge_pid = os.getppid()  # not PR_SET_PDEATHSIG: that follows the thread that started us
+    # Workers orphaned when their boot parent is killed come to us, not to the
+    # host's init (which may never reap them), and are reaped below.
+    process_boot._libc().prctl(PR_SET_CHILD_SUBREAPER, 1)
     import numpy  # noqa: F401  - preloaded for every worker
     import safetensors.torch  # noqa: F401
     import torch  # noqa: F401
@@ -45,9 +49,10 @@ def serve_forever(fd: int) -> None:
     import harness.worker  # noqa: F401
 
     sock = socket.socket(fileno=fd)
+    started: set[int] = set()
     buffer = b""
     while True:
-        _reap(sock)
+        _reap(sock, started)
         if os.getppid() != judge_pid:  # the judge is gone; our children die with us
             os._exit(0)
         ready, _, _ = select.select([sock], [], [], 0.05)
@@ -76,10 +81,11 @@ def serve_forever(fd: int) -> None:
             for source in fds:
                 os.close(source)
             fds = []
+            started.add(pid)
             sock.sendall(json.dumps({"started": pid}).encode() + b"\n")
 
 
-def _reap(sock: socket.socket) -> None:
+def _reap(sock: socket.socket, started: set[int]) -> None:
     while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -87,6 +93,9 @@ def _reap(sock: socket.socket) -> None:
             return
         if pid == 0:
             return
+        if pid not in started:  # an orphaned worker, reaped for the host's sake
+            continue
+        started.discard(pid)
         event: dict = {"exit": pid}
         if os.WIFSIGNALED(status):
             event["signal"] = os.WTERMSIG(status)

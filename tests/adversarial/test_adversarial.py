@@ -1,0 +1,144 @@
+"""Hostile submissions: every attack gets a clear verdict (never AC, never JE) and the host stays clean.
+
+Each file in cases/ is a submission for softmax-cross-entropy whose first line
+lists the verdicts it may get. It is graded with each sandbox backend (the
+docker ones run where CI builds the runner image); after each grading the
+test checks the host: no process or container left behind, nothing written
+outside the sandbox, the judge's files untouched. Where the process backend
+cannot stop what Docker stops, the case says so in PROCESS_LIMITS.
+"""
+
+from __future__ import annotations
+
+import os
+import site
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from judge.challenge import ROOT, find
+from judge.grading import grade
+from judge.sandbox.process import uid_range
+from judge.verdict import Verdict
+
+CASES = sorted((Path(__file__).parent / "cases").glob("*.py"))
+SKIP_DIRS = {".git", "__pycache__", ".pytest_cache", ".ruff_cache", "wheelhouse", ".mlj", "mlj.egg-info"}
+MARKER = "mlj-pwned"
+
+#: Attacks the process backend cannot stop as Docker does, and why (also in the README).
+PROCESS_LIMITS: dict[str, str] = {}
+
+
+def allowed(path: Path) -> set[Verdict]:
+    first = path.read_text().splitlines()[0]
+    assert first.startswith("# expect: ")
+    return {Verdict(v) for v in first.removeprefix("# expect: ").split()}
+
+
+JUDGE_FILES = [ROOT / "judge", ROOT / "harness", ROOT / "reference", ROOT / "challenges" / "softmax-cross-entropy",
+               ROOT / "tests" / "adversarial"]
+
+
+def repo_snapshot() -> dict[str, tuple[int, int]]:
+    """Size and mtime of every file of the judge's own code and of the challenge under attack."""
+    snap = {}
+    for folder, dirs, files in (entry for top in JUDGE_FILES for entry in os.walk(top)):
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS]
+        for name in files:
+            path = os.path.join(folder, name)
+            stat = os.lstat(path)
+            snap[path] = (stat.st_size, stat.st_mtime_ns)
+    return snap
+
+
+def planted_files() -> list[str]:
+    found = []
+    places = ["/tmp", "/var/tmp", "/dev/shm", os.path.expanduser("~"), str(ROOT), sys.prefix,
+              *site.getsitepackages()]
+    for place in places:
+        try:
+            found += [os.path.join(place, n) for n in os.listdir(place) if MARKER in n or n == "mlj_pwned.py"]
+        except OSError:
+            pass
+    return found
+
+
+def stray_processes() -> list[str]:
+    """Processes of this judge's sandbox users, or with the marker in their command line."""
+    ours = uid_range()
+    stray = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        uid = int(next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1])
+        if uid in ours or MARKER in cmdline:
+            stray.append(f"{pid} uid={uid} {cmdline[:80]}")
+    return stray
+
+
+def mlj_containers() -> list[str]:
+    try:
+        out = subprocess.run(["docker", "ps", "-aq", "--filter", "label=mlj.worker"], capture_output=True,
+                             text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return out.stdout.split()
+
+
+def backends():
+    yield pytest.param("process", id="process")
+    yield pytest.param("docker", id="docker", marks=pytest.mark.docker)
+
+
+@pytest.fixture(scope="module")
+def challenge():
+    return find("softmax-cross-entropy")
+
+
+@pytest.fixture(scope="module", params=list(backends()))
+def sandbox(request):
+    from judge.sandbox import choose
+
+    if request.param == "docker":
+        from judge.sandbox.docker import unavailable_reason
+
+        reason = unavailable_reason()
+        if reason:
+            pytest.skip(f"docker backend unavailable here: {reason}")
+    box = choose(request.param).sandbox
+    yield box
+    box.close()
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return repo_snapshot()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_attack_gets_a_clear_verdict_and_leaves_the_host_clean(challenge, sandbox, baseline, case):
+    started = time.monotonic()
+    result = grade(challenge, case, sandbox=sandbox, seed=7)
+    elapsed = time.monotonic() - started
+    assert result.verdict not in (Verdict.AC, Verdict.JE), (result.verdict, result.message)
+    assert result.verdict in allowed(case), (result.verdict, result.message, result.log[-1000:])
+    assert result.message, "a verdict other than AC carries a message"
+    assert elapsed < challenge.spec.limits.total_time + 60, f"grading took {elapsed:.0f} s"
+    deadline = time.monotonic() + 10
+    while (stray_processes() or mlj_containers()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert stray_processes() == [], "processes outlived the grading"
+    assert mlj_containers() == [], "containers outlived the grading"
+    assert planted_files() == [], "the submission wrote outside its sandbox"
+    assert repo_snapshot() == baseline, "the judge's own files changed"
+
+
+def test_the_next_honest_submission_is_graded_correctly(challenge, sandbox):
+    result = grade(challenge, challenge.reference_path, sandbox=sandbox)
+    assert result.verdict is Verdict.AC, result.message
