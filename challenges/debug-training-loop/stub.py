@@ -1,0 +1,53 @@
+"""debug-training-loop: this training loop runs, but it is wrong. Find and fix the bugs.
+
+Keep the signature and the structure (SGD, StepLR, CrossEntropyLoss, one validation pass
+per epoch); statement.md says exactly what train() must do and return.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+
+def evaluate(model: nn.Module, loader: Any, criterion: nn.Module) -> tuple[float, float]:
+    """Mean loss over all samples, and accuracy, on ``loader``."""
+    model.eval()
+    total_loss, correct, count = 0.0, 0, 0
+    for x, y in loader:
+        logits = model(x)
+        total_loss += criterion(logits, y).item() * y.shape[0]
+        correct += (logits.argmax(dim=1) == y).sum().item()
+        count += y.shape[0]
+    return total_loss / count, correct / count
+
+
+def train(model: nn.Module, train_loader: Any, val_loader: Any, config: dict[str, Any]) -> dict[str, list]:
+    criterion = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=config["lr"], momentum=config["momentum"],
+                                weight_decay=config["weight_decay"])
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=config["step_size"], gamma=config["gamma"])
+    history: dict[str, list] = {"train_loss": [], "val_loss": [], "val_accuracy": [], "lr": []}
+
+    model.train()
+    for epoch in range(config["epochs"]):
+        history["lr"].append(optimizer.param_groups[0]["lr"])
+        for x, y in train_loader:
+            logits = model(x)
+            probs = torch.softmax(logits, dim=1)
+            loss = criterion(probs, y)
+            loss.backward()
+            optimizer.step()
+            if config["clip_norm"] is not None:
+                nn.utils.clip_grad_norm_(model.parameters(), config["clip_norm"])
+            scheduler.step()
+            history["train_loss"].append(loss)
+
+        val_loss, val_accuracy = evaluate(model, val_loader, criterion)
+        history["val_loss"].append(val_loss)
+        history["val_accuracy"].append(val_accuracy)
+        print(f"epoch {epoch}: train loss {history['train_loss'][-1]:.4f}, val loss {val_loss:.4f}, "
+              f"val accuracy {val_accuracy:.3f}")
+    return history

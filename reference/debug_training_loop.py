@@ -1,0 +1,107 @@
+"""Reference solution for debug-training-loop, and the trusted side's helpers for its tests.
+
+``train`` is the fixed loop (it is also graded as a submission by ``mlj verify``, so
+this module imports nothing but torch at import time). The helpers below run only on
+the trusted side: they make the synthetic data from the test's ``rng`` and run
+``train`` through the challenge's own support module, as the worker does.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+SUPPORT = Path(__file__).resolve().parent.parent / "challenges" / "debug-training-loop" / "training_support.py"
+
+
+def evaluate(model: nn.Module, loader: Any, criterion: nn.Module) -> tuple[float, float]:
+    """Mean loss over all samples and accuracy, in eval mode without autograd."""
+    model.eval()
+    total, correct, count = 0.0, 0, 0
+    with torch.no_grad():
+        for x, y in loader:
+            logits = model(x)
+            total += criterion(logits, y).item() * y.shape[0]
+            correct += int((logits.argmax(dim=1) == y).sum())
+            count += y.shape[0]
+    return total / count, correct / count
+
+
+def train(model: nn.Module, train_loader: Any, val_loader: Any, config: dict[str, Any]) -> dict[str, list[float]]:
+    criterion = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=config["lr"], momentum=config["momentum"],
+                                weight_decay=config["weight_decay"])
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=config["step_size"], gamma=config["gamma"])
+    history: dict[str, list[float]] = {"train_loss": [], "val_loss": [], "val_accuracy": [], "lr": []}
+    for _ in range(config["epochs"]):
+        model.train()
+        history["lr"].append(optimizer.param_groups[0]["lr"])
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            loss = criterion(model(x), y)
+            loss.backward()
+            if config["clip_norm"] is not None:
+                nn.utils.clip_grad_norm_(model.parameters(), config["clip_norm"])
+            optimizer.step()
+            history["train_loss"].append(loss.item())
+        val_loss, val_accuracy = evaluate(model, val_loader, criterion)
+        history["val_loss"].append(val_loss)
+        history["val_accuracy"].append(val_accuracy)
+        scheduler.step()
+    return history
+
+
+# -- trusted-side helpers for the tests ------------------------------------------------------
+
+def support() -> Any:
+    """The challenge's support module, loaded here under a name of its own."""
+    name = "mlj_support_debug_training_loop"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, SUPPORT)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def make_blobs(rng: torch.Generator, n_train: int, n_val: int, n_features: int = 6, n_classes: int = 3,
+               spread: float = 1.0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Gaussian blobs: float64 features, int64 labels; train and validation share the centres."""
+    centres = 2.0 * torch.randn(n_classes, n_features, generator=rng, dtype=torch.float64)
+
+    def draw(n: int) -> tuple[torch.Tensor, torch.Tensor]:
+        y = torch.randint(0, n_classes, (n,), generator=rng)
+        y[:n_classes] = torch.arange(n_classes)  # every class present
+        return centres[y] + spread * torch.randn(n, n_features, generator=rng, dtype=torch.float64), y
+
+    X_train, y_train = draw(n_train)
+    X_val, y_val = draw(n_val)
+    return X_train, y_train, X_val, y_val
+
+
+def seeds(rng: torch.Generator) -> tuple[int, int]:
+    """(model_seed, run seed), drawn from the test's rng."""
+    a, b = torch.randint(0, 2**30, (2,), generator=rng).tolist()
+    return int(a), int(b)
+
+
+def config(**overrides: Any) -> dict[str, Any]:
+    return support().default_config(**overrides)
+
+
+def reference_run(data: tuple[torch.Tensor, ...], config: dict[str, Any], *, model_seed: int, seed: int,
+                  **setup: Any) -> dict[str, Any]:
+    """What the fixed loop gives on these inputs (the same support code as in the worker)."""
+    ts = support()
+    return ts.run(ts.make_setup(*data, model_seed, **setup), config, seed=seed, train_fn=train)
+
+
+def expected_lrs(config: dict[str, Any]) -> list[float]:
+    """The learning rate of each epoch under StepLR stepped once per epoch."""
+    return [config["lr"] * config["gamma"] ** (epoch // config["step_size"]) for epoch in range(config["epochs"])]

@@ -1,0 +1,172 @@
+"""The debug-training-loop challenge: verify passes, and each one-bug-left solution fails exactly its group.
+
+One ``mlj verify`` run (process sandbox) is shared by the module. The stub plants seven independent bugs;
+``solutions/wrong_answer/`` holds one file per bug with every other bug fixed, and each must lose the
+points of its own scoring group and of no other (partial credit works bug by bug), with a WA message that
+says what is wrong. ``mlj show`` must render the statement and the untouched stub must fail the public
+tests with messages that point at what to fix. A few fast checks of the support module guard the
+determinism everything relies on.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from click.testing import CliRunner
+
+import cli
+from judge.challenge import Challenge, find
+from judge.grading import load_reference
+from judge.sandbox.process import ProcessSandbox
+from judge.verdict import SubmissionResult, Verdict
+from judge.verify import Check, verify
+
+CHALLENGE = "debug-training-loop"
+
+#: one-bug-left solution -> (the only group it may fail, words its failure message must contain)
+TARGETS: dict[str, tuple[str, str]] = {
+    "keeps_stale_gradients.py": ("zero_grad", "gradients from earlier steps are still accumulated"),
+    "softmax_before_loss.py": ("loss_function", "mean cross-entropy of the model's logits"),
+    "trains_in_eval_mode.py": ("train_eval_mode", "forward passes on training batches ran in eval mode"),
+    "validates_with_autograd.py": ("no_grad_validation", "ran with autograd enabled"),
+    "stores_loss_tensors.py": ("graph_memory", "memory grows with the number of steps"),
+    "clips_after_step.py": ("grad_clipping", "optimizer.step() used had a larger total L2 norm"),
+    "scheduler_steps_per_batch.py": ("lr_schedule", "StepLR(step_size=2, gamma=0.25)"),
+}
+
+
+@pytest.fixture(scope="module")
+def challenge() -> Challenge:
+    return find(CHALLENGE)
+
+
+@pytest.fixture(scope="module")
+def checks(challenge: Challenge) -> Iterator[list[Check]]:
+    sandbox = ProcessSandbox()
+    try:
+        yield verify([challenge], sandbox=sandbox)
+    finally:
+        close = getattr(sandbox, "close", None)
+        if close is not None:
+            close()
+
+
+def _result(checks: list[Check], what: str) -> SubmissionResult:
+    found = [c for c in checks if c.what == what]
+    assert len(found) == 1, f"no single verify row {what!r}: {[c.what for c in checks]}"
+    assert found[0].result is not None
+    return found[0].result
+
+
+def _failed_groups(result: SubmissionResult) -> set[str]:
+    return {g.name for g in result.groups if g.points_earned < g.points_possible}
+
+
+@pytest.mark.slow
+def test_verify_passes(checks: list[Check]) -> None:
+    failed = [f"{c.what}: expected {c.expected}, got {c.got} ({c.detail})" for c in checks if not c.ok]
+    assert not failed, "\n".join(failed)
+
+
+def test_one_wrong_solution_per_group(challenge: Challenge) -> None:
+    found = {(folder, path.name) for folder, path in challenge.solutions()}
+    assert {name for folder, name in found if folder == "wrong_answer"} == set(TARGETS)
+    assert {group for group, _ in TARGETS.values()} == set(challenge.spec.scoring.groups)
+    assert any(folder == "accepted" for folder, _ in found)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(TARGETS))
+def test_wrong_solution_fails_exactly_its_group(checks: list[Check], challenge: Challenge, name: str) -> None:
+    group, words = TARGETS[name]
+    result = _result(checks, f"solutions/wrong_answer/{name}")
+    assert result.verdict is Verdict.WA, (result.verdict, result.message)
+    assert _failed_groups(result) == {group}, f"{name} should fail only {group!r}; it failed {_failed_groups(result)}"
+    assert all(t.verdict in (Verdict.AC, Verdict.WA, None) for t in result.tests)
+    bad = [t for t in result.tests if t.group == group and t.verdict is Verdict.WA]
+    assert bad and any(words in t.message for t in bad), [t.message for t in bad]
+    assert result.score == result.max_score - challenge.points(group)
+
+
+@pytest.mark.slow
+def test_stub_fails_every_group(checks: list[Check], challenge: Challenge) -> None:
+    stub = _result(checks, "stub")
+    assert stub.verdict is Verdict.WA and stub.score == 0
+    assert _failed_groups(stub) == set(challenge.spec.scoring.groups)
+
+
+@pytest.mark.slow
+def test_accepted_solutions_score_full_marks(checks: list[Check]) -> None:
+    rows = [c for c in checks if c.what == "reference" or c.what.startswith("solutions/accepted/")]
+    assert len(rows) >= 2
+    for check in rows:
+        assert check.result is not None and check.result.score == check.result.max_score > 0
+
+
+def test_show_renders_the_statement() -> None:
+    result = CliRunner().invoke(cli.main, ["show", CHALLENGE])
+    assert result.exit_code == 0, result.output
+    for words in ("Debug a training loop", "train(model, train_loader, val_loader, config)", "clip_norm",
+                  "StepLR", "val_accuracy", "zero_grad", "training_support.py"):
+        assert words in result.output, words
+
+
+@pytest.mark.slow
+def test_stub_fails_public_tests_with_pointers(challenge: Challenge) -> None:
+    result = CliRunner().invoke(cli.main, ["test", CHALLENGE, str(challenge.stub_path), "--sandbox", "process",
+                                           "--json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["verdict"] == "WA" and report["score"] == 0
+    messages = " | ".join(t["message"] for t in report["tests"])
+    for words in ("history values must be Python floats", "the cross-entropy of the logits",
+                  "model.training during the training forward passes", "validation accuracy per epoch"):
+        assert words in messages, (words, messages)
+
+
+# -- the support module, on this side (fast) ----------------------------------------------------------
+
+def _reference_run(**config: Any) -> dict[str, Any]:
+    ref = load_reference(find(CHALLENGE))
+    rng = torch.Generator().manual_seed(3)
+    data = ref.make_blobs(rng, 48, 32)
+    return ref.reference_run(data, ref.config(**config), model_seed=5, seed=6)
+
+
+def test_runs_are_deterministic_and_leave_torch_as_it_was() -> None:
+    step_before = torch.optim.SGD.__dict__["step"]
+    first = _reference_run(epochs=2, clip_norm=1.0, gamma=0.5)
+    second = _reference_run(epochs=2, clip_norm=1.0, gamma=0.5)
+    assert first["history"] == second["history"]
+    assert all(torch.equal(first["state"][k], second["state"][k]) for k in first["state"])
+    assert torch.optim.SGD.__dict__["step"] is step_before
+    assert torch.get_num_threads() >= 1
+
+
+def test_monitors_see_a_correct_loop_as_correct() -> None:
+    got = _reference_run(epochs=2, lr=0.05)
+    probes = got["probes"]
+    assert got["history_problem"] is None and not got["history_not_float"]
+    assert all(probes["train_forward_training"]) and not any(probes["val_forward_training"])
+    assert not any(probes["val_forward_grad_enabled"]) and got["training"] is False
+    assert probes["most_graphs_alive"] <= 1 and probes["graphs_alive_after"] == 0
+    assert max(probes["step_stale_grad"]) == 0.0
+    assert len(probes["step_lr"]) == 2 * got["steps_per_epoch"] == len(got["history"]["train_loss"])
+
+
+@pytest.mark.slow
+def test_optimizer_runs_without_importing_dynamo() -> None:
+    """torch._dynamo would cost every worker more CPU than importing torch (see optimizer_without_dynamo)."""
+    code = ("import sys, tests.challenges.test_debug_training_loop as t; t._reference_run(epochs=1); "
+            "print('torch._dynamo' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                          cwd=Path(cli.__file__).resolve().parent)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "False", "a training run imported torch._dynamo"
