@@ -20,6 +20,7 @@ from typing import Any
 
 from judge import __version__, staticscan
 from judge.challenge import Challenge
+from judge.refcache import CachedReference
 from judge.sandbox.base import Limits, Sandbox, WorkerSpec
 from judge.verdict import GroupResult, SubmissionResult, TestResult, Verdict, overall
 
@@ -98,7 +99,8 @@ def grade(challenge: Challenge, submission: Path, *, sandbox: Sandbox, suite: st
     try:
         if session.sticky is None:
             session.start()
-        plugin = MljPlugin(session=session, reference=load_reference(challenge),
+        reference = CachedReference(load_reference(challenge), f"{challenge.id}@{challenge.spec.version}")
+        plugin = MljPlugin(session=session, reference=reference,
                            tolerances=challenge.tolerances(device), seed=seed, device=device,
                            time_per_test=challenge.spec.limits.time_per_test,
                            total_time=challenge.spec.limits.total_time,
