@@ -183,21 +183,24 @@ def grade(challenge_id: str, files: tuple[Path, ...], sandbox: str, seed: int | 
           junit_out: Path | None, jobs: int) -> None:
     """Grade submissions for CI (exit 0: all AC, 1: some not AC, 2: usage or judge error).
 
-    FILES may be files or directories of .py files.
+    FILES may be files or folders of .py files. With CHALLENGE_ID `all`, each
+    folder holds one sub-folder per challenge id (DIR/attention/*.py, ...).
+    Every submission of a run sees the same hidden inputs.
     """
-    from judge.batch import grade_many
+    from judge.batch import grade_many, resolve
     from judge.reports import print_result, write_json, write_junit
 
-    challenge = _challenge(challenge_id)
-    paths: list[Path] = []
-    for item in files:
-        paths += sorted(item.glob("*.py")) if item.is_dir() else [item]
-    if not paths:
+    try:
+        pairs = resolve(challenge_id, files)
+    except ChallengeError as exc:
+        err.print(f"[bold red]error:[/] {exc}")
+        sys.exit(EXIT_USAGE)
+    if not pairs:
         err.print("[bold red]error:[/] no .py files to grade")
         sys.exit(EXIT_USAGE)
     box = _sandbox(sandbox)
     try:
-        results = grade_many(challenge, paths, sandbox=box, seed=seed, jobs=jobs, console=err)
+        results = grade_many(pairs, sandbox=box, seed=seed, jobs=jobs, console=err)
     finally:
         box.close()
     for result in results:

@@ -94,9 +94,9 @@ class WorkerSession:
     sandbox: Sandbox
     spec: WorkerSpec
     load: dict[str, Any]  # the load request, less the paths the sandbox decides
+    worker: Worker | None = None  # a worker already started, or None
     max_blob: int = protocol.DEFAULT_MAX_BLOB_BYTES
     budget: Budget = field(default_factory=Budget)
-    worker: Worker | None = None
     loaded: bool = False
     sticky: SubmissionFault | None = None  # a load failure repeats for every test
     restarts: int = 0

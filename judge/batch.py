@@ -1,13 +1,17 @@
 """Grade many submissions (``mlj grade``), optionally in parallel, with a progress bar.
 
-Each submission is graded independently: one submission's crash, timeout or
-memory blow-up becomes its own result and never disturbs another's. With
-``jobs > 1`` the gradings run in separate judge processes (pytest, which runs
-the tests, is not thread-safe).
+Every submission of a batch sees the same hidden inputs (one seed per batch),
+so expected values are computed once (``judge.refcache``). Each submission is
+graded independently: one submission's crash, timeout or memory blow-up
+becomes its own result and never disturbs another's. With ``jobs > 1`` the
+gradings run in that many judge processes (pytest, which runs the tests, is
+not thread-safe), each warmed up once: torch imported, the sandbox's fork
+server started.
 """
 
 from __future__ import annotations
 
+import secrets
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
@@ -15,42 +19,86 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from judge.challenge import Challenge, find
+from judge.challenge import Challenge, ChallengeError, find
 from judge.grading import grade
 from judge.sandbox.base import Sandbox
 from judge.verdict import SubmissionResult
 
+_child_sandbox: Sandbox | None = None
 
-def _grade_in_child(challenge_id: str, path: str, sandbox_name: str, seed: int | None) -> SubmissionResult:
+
+def collect(root: Path) -> list[tuple[str, Path]]:
+    """(challenge id, file) for a folder laid out as ROOT/<challenge-id>/*.py."""
+    pairs = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        pairs += [(folder.name, f) for f in sorted(folder.glob("*.py"))]
+    return pairs
+
+
+def _warm(sandbox: Sandbox) -> None:
+    import harness.plugin  # noqa: F401 - torch, pytest and the harness, once per judge process
+
+    warm_up = getattr(sandbox, "warm_up", None)
+    if warm_up is not None:
+        warm_up()
+
+
+def _init_child(sandbox_name: str) -> None:
+    global _child_sandbox
     from judge.sandbox import choose
 
-    sandbox = choose(sandbox_name).sandbox
-    try:
-        return grade(find(challenge_id), Path(path), sandbox=sandbox, seed=seed)
-    finally:
-        sandbox.close()
+    _child_sandbox = choose(sandbox_name).sandbox
+    _warm(_child_sandbox)
 
 
-def grade_many(challenge: Challenge, paths: list[Path], *, sandbox: Sandbox, seed: int | None = None,
+def _grade_in_child(challenge_id: str, path: str, seed: int) -> SubmissionResult:
+    assert _child_sandbox is not None
+    return grade(find(challenge_id), Path(path), sandbox=_child_sandbox, seed=seed)
+
+
+def grade_many(pairs: list[tuple[Challenge, Path]], *, sandbox: Sandbox, seed: int | None = None,
                jobs: int = 1, console: Console | None = None) -> list[SubmissionResult]:
-    """Results in the order of ``paths``."""
+    """Results in the order of ``pairs``."""
+    seed = secrets.randbelow(2**31) if seed is None else seed
     results: dict[int, SubmissionResult] = {}
     progress = Progress(TextColumn("[bold]grading[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         TextColumn("{task.description}"), console=console, transient=True,
-                        disable=console is None or len(paths) < 2)
+                        disable=console is None or len(pairs) < 2)
     with progress:
-        task = progress.add_task("", total=len(paths))
-        if jobs <= 1 or len(paths) < 2:
-            for i, path in enumerate(paths):
-                progress.update(task, description=path.name)
+        task = progress.add_task("", total=len(pairs))
+        if jobs <= 1 or len(pairs) < 2:
+            _warm(sandbox)
+            for i, (challenge, path) in enumerate(pairs):
+                progress.update(task, description=f"{challenge.id}/{path.name}")
                 results[i] = grade(challenge, path, sandbox=sandbox, seed=seed)
                 progress.advance(task)
         else:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-                futures = {pool.submit(_grade_in_child, challenge.id, str(p), sandbox.name, seed): i
-                           for i, p in enumerate(paths)}
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_init_child,
+                                     initargs=(sandbox.name,)) as pool:
+                futures = {pool.submit(_grade_in_child, c.id, str(p), seed): i for i, (c, p) in enumerate(pairs)}
                 for future in as_completed(futures):
+                    challenge, path = pairs[futures[future]]
                     results[futures[future]] = future.result()
-                    progress.update(task, description=paths[futures[future]].name)
+                    progress.update(task, description=f"{challenge.id}/{path.name}")
                     progress.advance(task)
-    return [results[i] for i in range(len(paths))]
+    return [results[i] for i in range(len(pairs))]
+
+
+def resolve(challenge_id: str, items: tuple[Path, ...]) -> list[tuple[Challenge, Path]]:
+    """The (challenge, file) pairs to grade; ``all`` reads folders named after challenges."""
+    pairs: list[tuple[Challenge, Path]] = []
+    if challenge_id == "all":
+        cache: dict[str, Challenge] = {}
+        for item in items:
+            for cid, path in collect(item):
+                if cid not in cache:
+                    cache[cid] = find(cid)
+                pairs.append((cache[cid], path))
+        return pairs
+    challenge = find(challenge_id)
+    for item in items:
+        pairs += [(challenge, p) for p in sorted(item.glob("*.py"))] if item.is_dir() else [(challenge, item)]
+    return pairs
+
+
+__all__ = ["ChallengeError", "collect", "grade_many", "resolve"]

@@ -20,7 +20,6 @@ from typing import Any
 
 from judge import __version__, staticscan
 from judge.challenge import Challenge
-from judge.refcache import CachedReference
 from judge.sandbox.base import Limits, Sandbox, WorkerSpec
 from judge.verdict import GroupResult, SubmissionResult, TestResult, Verdict, overall
 
@@ -75,15 +74,9 @@ def _pytest_args(challenge: Challenge, suite: str) -> list[str]:
 def grade(challenge: Challenge, submission: Path, *, sandbox: Sandbox, suite: str = "hidden",
           seed: int | None = None, device: str = "cpu", gpus: str | None = None) -> SubmissionResult:
     """Grade ``submission`` and return its result; never raises for the submission's faults."""
-    from harness.plugin import MljPlugin
-    from harness.proxy import CompileFault, ForbiddenFault, WorkerSession
-
     started = time.monotonic()
     if seed is None:
         seed = PUBLIC_SEED if suite == "public" else secrets.randbelow(2**31)
-    session = WorkerSession(sandbox, worker_spec(challenge, submission, gpus), load_request(challenge),
-                            max_blob=challenge.spec.limits.max_output_mb << 20)
-    message = ""
     try:
         source = submission.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -91,14 +84,28 @@ def grade(challenge: Challenge, submission: Path, *, sandbox: Sandbox, suite: st
                             f"cannot read the submission {submission}: {exc}")
     forbidden = challenge.spec.forbidden
     scanned = staticscan.scan(source, apis=forbidden.apis, modules=forbidden.modules, filename=str(submission))
+    spec = worker_spec(challenge, submission, gpus)
+    worker = None
+    if not scanned.syntax_error and not scanned.findings:
+        try:  # first, so that the worker's torch import overlaps the judge's own
+            worker = sandbox.start(spec)
+        except Exception as exc:  # noqa: BLE001
+            return _judge_error(challenge, submission, suite, sandbox, seed, started,
+                                f"the {sandbox.name} sandbox could not start a worker: {exc}")
+
+    from harness.plugin import MljPlugin
+    from harness.proxy import CompileFault, ForbiddenFault, WorkerSession
+    from judge.refcache import CachedReference
+
+    session = WorkerSession(sandbox, spec, load_request(challenge), worker=worker,
+                            max_blob=challenge.spec.limits.max_output_mb << 20)
+    message = ""
     if scanned.syntax_error:
         session.sticky = CompileFault(scanned.syntax_error)
     elif scanned.findings:
         session.sticky = ForbiddenFault("; ".join(f.describe() for f in scanned.findings),
                                         line=scanned.findings[0].line)
     try:
-        if session.sticky is None:
-            session.start()
         reference = CachedReference(load_reference(challenge), f"{challenge.id}@{challenge.spec.version}")
         plugin = MljPlugin(session=session, reference=reference,
                            tolerances=challenge.tolerances(device), seed=seed, device=device,

@@ -293,8 +293,7 @@ def _demux(sock: socket.socket, out_fd: int, log: LogBuffer) -> None:
 
 
 class DockerWorker(Worker):
-    def __init__(self, api: docker.APIClient, cid: str, sock: Any, mount_dir: str, spec: WorkerSpec,
-                 log: LogBuffer) -> None:
+    def __init__(self, api: docker.APIClient, cid: str, sock: Any, mount_dir: str, log: LogBuffer) -> None:
         read_fd, write_fd = os.pipe()
         super().__init__(read_fd, -1, log)
         self.api = api
@@ -303,9 +302,9 @@ class DockerWorker(Worker):
         self._sock_io = sock  # keeps the HTTP response (and so the connection) alive
         self._sock: socket.socket = getattr(sock, "_sock", sock)
         self._sock.settimeout(None)
-        self.submission_path = f"{MOUNT}/{spec.module_name}.py"
+        self.submission_path = ""
         self.scratch_path = SCRATCH
-        self.support_paths = [f"{MOUNT}/{p.name}" for p in spec.support_files]
+        self.support_paths: list[str] = []
         self._status: ExitStatus | None = None
         self._gone = False
         self._lock = threading.Lock()
@@ -314,6 +313,15 @@ class DockerWorker(Worker):
         self._pump.start()
         self._starter: threading.Thread | None = None
         self._start_error: BaseException | None = None
+
+    def assign(self, spec: WorkerSpec) -> None:
+        """Put the submission and its support files where the worker will import them from."""
+        files = [(spec.submission, f"{spec.module_name}.py"), *((p, p.name) for p in spec.support_files)]
+        for source, name in files:
+            shutil.copyfile(source, os.path.join(self.mount_dir, name))
+            os.chmod(os.path.join(self.mount_dir, name), 0o644)
+        self.submission_path = f"{MOUNT}/{files[0][1]}"
+        self.support_paths = [f"{MOUNT}/{name}" for _, name in files[1:]]
 
     def launch(self, start: Callable[[], Any]) -> None:
         """Run ``start`` (the engine's container start, ~0.3 s) on a thread: the judge goes on meanwhile."""
@@ -332,6 +340,10 @@ class DockerWorker(Worker):
     def _started(self) -> None:
         if self._starter is not None:
             self._starter.join(timeout=120)
+
+    def usable(self) -> bool:
+        """A spare that is still booting or waiting: its stream is open and its start did not fail."""
+        return not self._gone and self._pump.is_alive() and self._start_error is None
 
     def _lost(self, exc: WorkerGone) -> Exception:
         """What a broken channel means: the judge's fault if the container never started."""
@@ -444,6 +456,9 @@ class DockerSandbox(Sandbox):
         self.image = image
         self._gpus: bool | None = None
         self._workers: set[DockerWorker] = set()
+        self._spare: tuple[dict[str, Any], DockerWorker] | None = None
+        self._started_any = False
+        self._lock = threading.RLock()
         _install_cleanup()
 
     @classmethod
@@ -466,30 +481,54 @@ class DockerSandbox(Sandbox):
         return cls(client, image)
 
     def start(self, spec: WorkerSpec) -> DockerWorker:
+        """A worker for ``spec``: the spare container if one matches, else a new one (its engine start runs
+        on a thread). From the second worker on, one spare with the same limits is kept booting, so a
+        replacement (after a TLE or crash) or the next grading finds torch already imported."""
         if spec.gpus is not None and self._gpus is None:
             self._gpus = gpus_available(self.client)
+        options = container_options(spec, image=self.image, mount_dir="", gpus_available=bool(self._gpus))
+        key = {k: v for k, v in options.items() if k not in ("volumes", "labels")}
+        with self._lock:
+            spare, self._spare = self._spare, None
+            worker = None
+            if spare is not None and spare[0] == key and spare[1].usable():
+                worker = spare[1]
+            elif spare is not None:
+                spare[1].kill()
+            if worker is None:
+                worker = self._boot(spec)
+            try:
+                worker.assign(spec)
+            except BaseException:
+                worker.kill()
+                raise
+            if self._started_any:
+                with contextlib.suppress(docker.errors.DockerException, requests.RequestException, OSError):
+                    self._spare = (key, self._boot(spec))
+            self._started_any = True
+            self._workers = {w for w in self._workers if not w._gone} | {worker}
+            return worker
+
+    def _boot(self, spec: WorkerSpec) -> DockerWorker:
+        """Create and attach a container with an empty submission folder; start it on a thread."""
         mount_dir = tempfile.mkdtemp(prefix="mlj-docker-")
         cid = None
         try:
             os.chmod(mount_dir, 0o755)
-            for source, name in ((spec.submission, f"{spec.module_name}.py"),
-                                 *((p, p.name) for p in spec.support_files)):
-                shutil.copyfile(source, os.path.join(mount_dir, name))
-                os.chmod(os.path.join(mount_dir, name), 0o644)
             options = container_options(spec, image=self.image, mount_dir=mount_dir,
                                         gpus_available=bool(self._gpus))
             cid = self.client.containers.create(**options).id
             with _live_lock:
                 _live[cid] = (self.api, mount_dir)
             sock = self.api.attach_socket(cid, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
-            worker = DockerWorker(self.api, cid, sock, mount_dir, spec, LogBuffer(spec.limits.log_bytes))
+            worker = DockerWorker(self.api, cid, sock, mount_dir, LogBuffer(spec.limits.log_bytes))
         except BaseException:
             if cid is not None:
                 _remove(self.api, cid, mount_dir)
             shutil.rmtree(mount_dir, ignore_errors=True)
             raise
         worker.launch(lambda: self.api.start(cid))
-        self._workers = {w for w in self._workers if not w._gone} | {worker}
+        self._workers.add(worker)
         return worker
 
     def describe(self) -> str:
@@ -497,8 +536,16 @@ class DockerSandbox(Sandbox):
                 "no capabilities, no-new-privileges, pids/memory+swap/CPU limits, private IPC, submission "
                 f"mounted read-only; shares the host kernel (image {self.image})")
 
+    def drop_spare(self) -> None:
+        """Remove the spare container, if any (an idle server may call this)."""
+        with self._lock:
+            spare, self._spare = self._spare, None
+        if spare is not None:
+            spare[1].kill()
+
     def close(self) -> None:
-        for worker in list(self._workers):
+        with self._lock:
+            workers, self._workers, self._spare = list(self._workers), set(), None
+        for worker in workers:
             worker.kill()
-        self._workers.clear()
         self.client.close()

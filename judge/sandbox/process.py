@@ -21,6 +21,7 @@ import shutil
 import signal
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import harness
@@ -47,11 +48,11 @@ def _fresh_uid() -> int:
 
 
 class ProcessWorker(Worker):
-    def __init__(self, zygote: Zygote, pid: int, fds: tuple[int, int], scratch: Path, spec: WorkerSpec,
-                 log: LogBuffer) -> None:
+    def __init__(self, zygote: Zygote, pid: Callable[[float], int], fds: tuple[int, int], scratch: Path,
+                 spec: WorkerSpec, log: LogBuffer) -> None:
         super().__init__(fds[0], fds[1], log)
         self.zygote = zygote
-        self.pid = pid
+        self._pid = pid
         self.scratch = scratch
         self.submission_path = str(scratch / f"{spec.module_name}.py")
         self.scratch_path = str(scratch)
@@ -59,18 +60,30 @@ class ProcessWorker(Worker):
         self._killed = False
         self._exit: dict | None = None
 
+    @property
+    def pid(self) -> int:
+        return self._pid(120.0)
+
     def kill(self) -> None:
         if self._exit is None:
             self._killed = True
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.pid, signal.SIGKILL)  # the worker leads its own session
-            self._exit = self.zygote.wait_exit(self.pid, timeout=10)
+            try:
+                pid = self.pid
+            except ZygoteError:
+                pid = None
+            if pid is not None:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(pid, signal.SIGKILL)  # the worker leads its own session
+                self._exit = self.zygote.wait_exit(pid, timeout=10)
         self.close_channel()
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     def exit_status(self, timeout: float = 5.0) -> ExitStatus:
         if self._exit is None:
-            self._exit = self.zygote.wait_exit(self.pid, timeout=timeout)
+            try:
+                self._exit = self.zygote.wait_exit(self.pid, timeout=timeout)
+            except ZygoteError:
+                return ExitStatus(returncode=None)
         if self._exit is None:
             return ExitStatus(returncode=None)
         if "signal" in self._exit:

@@ -27,6 +27,7 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 BOOT = Path(__file__).with_name("process_boot.py")
@@ -139,7 +140,9 @@ class Zygote:
         theirs.close()
         self.sock = ours
         self._lock = threading.Lock()
-        self._started: list[int] = []
+        self._started: list[int] = []  # pids, in the order of the requests
+        self._tickets = 0
+        self._dead = False
         self._exits: dict[int, dict] = {}
         self._cond = threading.Condition()
         self._reader = threading.Thread(target=self._read, name="mlj-zygote", daemon=True)
@@ -154,7 +157,7 @@ class Zygote:
                 chunk = b""
             if not chunk:
                 with self._cond:
-                    self._started.append(-1)
+                    self._dead = True
                     self._cond.notify_all()
                 return
             buffer += chunk
@@ -171,19 +174,32 @@ class Zygote:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def fork(self, config: dict, fds: tuple[int, int, int], timeout: float = 120.0) -> int:
-        """Start a worker with ``fds`` as its stdin, stdout and stderr; return its pid."""
+    def fork(self, config: dict, fds: tuple[int, int, int]) -> Callable[[float], int]:
+        """Ask for a worker with ``fds`` as its stdin, stdout and stderr.
+
+        Returns at once (a fresh zygote may still be importing torch, and the
+        judge has its own imports to do meanwhile); call the result to wait
+        for the worker's pid.
+        """
         with self._lock:
             try:
                 socket.send_fds(self.sock, [json.dumps(config).encode() + b"\n"], list(fds))
             except OSError as exc:
                 raise ZygoteError(f"the process sandbox's fork server is gone: {exc}") from exc
-            with self._cond:
-                if not self._cond.wait_for(lambda: self._started, timeout=timeout):
-                    raise ZygoteError("the process sandbox's fork server did not answer")
-                pid = self._started.pop(0)
-        if pid < 0:
-            raise ZygoteError("the process sandbox's fork server exited")
+            ticket = self._tickets
+            self._tickets += 1
+        answer: list[int] = []
+
+        def pid(timeout: float = 120.0) -> int:
+            if not answer:
+                with self._cond:
+                    if not self._cond.wait_for(lambda: len(self._started) > ticket or self._dead, timeout=timeout):
+                        raise ZygoteError("the process sandbox's fork server did not answer")
+                    if len(self._started) <= ticket:
+                        raise ZygoteError("the process sandbox's fork server exited")
+                    answer.append(self._started[ticket])
+            return answer[0]
+
         return pid
 
     def wait_exit(self, pid: int, timeout: float) -> dict | None:

@@ -1,0 +1,219 @@
+"""mlj's performance figures, each measured in one run as a ratio to `python -c "import torch"`.
+
+    python bench/run.py [--runs 5] [--out bench/results.json] [--no-docker] [--no-server]
+
+Prints a table and writes the figures as JSON (compare them between commits).
+Every time is the median of --runs runs, with min and max; ratios divide the
+median by the median torch import measured in the same run, so a busy or a
+fast machine scales both. Figures:
+
+* cold `mlj grade` of one challenge (softmax-cross-entropy), process backend;
+* the same with the docker backend (where an engine and the runner image answer);
+* warm grading of one challenge: in batch mode (a judge process that already
+  graded once) and in the server (submit over HTTP until the result is stored);
+* batch throughput over 40 submissions across the five challenges, --jobs 1 and 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+EXAMPLE = ROOT / "examples" / "softmax_cross_entropy.py"
+MLJ = [sys.executable, "-c", "import cli; cli.main()"]
+TARGETS = {"cold_process": 1.5, "warm_batch": 0.3, "warm_server": 0.3}
+
+
+def timed(cmd: list[str], *, env: dict | None = None, ok: tuple[int, ...] = (0,)) -> float:
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - started
+    if proc.returncode not in ok:
+        raise RuntimeError(f"{' '.join(cmd[:6])}... exited {proc.returncode}: {proc.stderr[-800:]}")
+    return elapsed
+
+
+def stats(samples: list[float]) -> dict[str, float]:
+    return {"median": statistics.median(samples), "min": min(samples), "max": max(samples), "n": len(samples)}
+
+
+def warm_batch(runs: int) -> list[float]:
+    from judge.challenge import find
+    from judge.grading import grade
+    from judge.sandbox.process import ProcessSandbox
+
+    challenge, sandbox = find("softmax-cross-entropy"), ProcessSandbox()
+    sandbox.warm_up()
+    grade(challenge, EXAMPLE, sandbox=sandbox, seed=11)  # warms torch, pytest, the fork server and the cache
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = grade(challenge, EXAMPLE, sandbox=sandbox, seed=11)
+        samples.append(time.perf_counter() - started)
+        assert result.accepted, result.message
+    return samples
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _http(url: str, token: str, body: dict | None = None) -> dict:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, headers={"Authorization": f"Bearer {token}",
+                                                              "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def warm_server(runs: int) -> list[float]:
+    tmp = Path(tempfile.mkdtemp(prefix="mlj-bench-server-"))
+    db = f"sqlite:///{tmp / 'bench.db'}"
+    env = dict(os.environ, MLJ_DB=db)
+    token = subprocess.run([*MLJ, "admin", "add-user", "bench"], cwd=ROOT, env=env, capture_output=True,
+                           text=True, check=True).stdout.strip().splitlines()[-1]
+    port = _free_port()
+    server = subprocess.Popen([*MLJ, "serve", "--port", str(port), "--sandbox", "process", "--workers", "1",
+                               "--rate-limit", "0"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/api"
+    code = EXAMPLE.read_text()
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                _http(f"{base}/health", token)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        samples = []
+        for i in range(runs + 1):  # the first submission warms the grading process
+            started = time.perf_counter()
+            sid = _http(f"{base}/submissions", token, {"challenge": "softmax-cross-entropy", "code": code})["id"]
+            while _http(f"{base}/submissions/{sid}", token)["status"] not in ("done", "error"):
+                time.sleep(0.01)
+            if i:
+                samples.append(time.perf_counter() - started)
+        return samples
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def batch_folder() -> Path:
+    """40 known submissions across the five challenges, laid out DIR/<challenge>/*.py."""
+    from judge.challenge import Challenge, discover
+
+    challenges = [c for c in discover() if isinstance(c, Challenge)]
+    root = Path(tempfile.mkdtemp(prefix="mlj-bench-batch-"))
+    files = {c.id: [c.reference_path, *(p for _, p in c.solutions())] for c in challenges}
+    picked, i = 0, 0
+    while picked < 40:
+        for c in challenges:
+            pool = files[c.id]
+            if picked < 40 and pool:
+                target = root / c.id / f"{i:02d}_{pool[i % len(pool)].name}"
+                target.parent.mkdir(exist_ok=True)
+                shutil.copyfile(pool[i % len(pool)], target)
+                picked += 1
+        i += 1
+    return root
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--no-docker", action="store_true")
+    parser.add_argument("--no-server", action="store_true")
+    parser.add_argument("--no-batch", action="store_true")
+    args = parser.parse_args()
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    figures: dict[str, dict] = {}
+    with console.status("timing `python -c 'import torch'`"):
+        torch_import = stats([timed([sys.executable, "-c", "import torch"]) for _ in range(args.runs)])
+    figures["torch_import"] = torch_import
+    grade_cmd = [*MLJ, "grade", "softmax-cross-entropy", str(EXAMPLE)]
+    with console.status("cold mlj grade, process backend"):
+        figures["cold_process"] = stats([timed([*grade_cmd, "--sandbox", "process"]) for _ in range(args.runs)])
+    if not args.no_docker:
+        from judge.sandbox.docker import unavailable_reason
+
+        reason = unavailable_reason()
+        if reason is None:
+            with console.status("cold mlj grade, docker backend"):
+                figures["cold_docker"] = stats([timed([*grade_cmd, "--sandbox", "docker"])
+                                                for _ in range(args.runs)])
+            figures["docker_overhead_s"] = {"median": figures["cold_docker"]["median"]
+                                            - figures["cold_process"]["median"]}
+        else:
+            console.print(f"[yellow]docker figures skipped:[/] {reason}")
+    with console.status("warm grading in batch mode"):
+        figures["warm_batch"] = stats(warm_batch(args.runs))
+    if not args.no_server:
+        with console.status("warm grading in the server"):
+            figures["warm_server"] = stats(warm_server(args.runs))
+    if not args.no_batch:
+        folder = batch_folder()
+        try:
+            for jobs in (1, 2):
+                with console.status(f"batch of 40 submissions, --jobs {jobs}"):
+                    seconds = timed([*MLJ, "grade", "all", str(folder), "--sandbox", "process", "--jobs", str(jobs),
+                                     "--seed", "3"], ok=(0, 1))
+                figures[f"batch_jobs{jobs}"] = {"seconds": seconds, "per_minute": 40 / seconds * 60}
+            figures["batch_speedup"] = {"ratio": figures["batch_jobs2"]["per_minute"]
+                                        / figures["batch_jobs1"]["per_minute"]}
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    base = torch_import["median"]
+    table = Table(title=f"mlj benchmark (torch import: median {base:.2f} s)", title_justify="left")
+    for column in ("figure", "median s", "min s", "max s", "x torch import", "target"):
+        table.add_column(column, justify="left" if column == "figure" else "right")
+    for name, fig in figures.items():
+        if "median" in fig and "min" in fig:
+            fig["ratio"] = fig["median"] / base
+            target = TARGETS.get(name)
+            mark = "" if target is None else (f"<= {target}x " + ("ok" if fig["ratio"] <= target else "MISSED"))
+            table.add_row(name, f"{fig['median']:.3f}", f"{fig['min']:.3f}", f"{fig['max']:.3f}",
+                          f"{fig['ratio']:.2f}", mark)
+    if "docker_overhead_s" in figures:
+        over = figures["docker_overhead_s"]["median"]
+        table.add_row("docker overhead", f"{over:+.3f}", "", "", "", "<= 0.3 s " + ("ok" if over <= 0.3 else "MISSED"))
+    for jobs in (1, 2):
+        if f"batch_jobs{jobs}" in figures:
+            fig = figures[f"batch_jobs{jobs}"]
+            table.add_row(f"batch 40 subs, --jobs {jobs}", f"{fig['seconds']:.1f}", "", "", "",
+                          f"{fig['per_minute']:.1f}/min")
+    if "batch_speedup" in figures:
+        ratio = figures["batch_speedup"]["ratio"]
+        table.add_row("--jobs 2 / --jobs 1", "", "", "", f"{ratio:.2f}", ">= 1.8x " + ("ok" if ratio >= 1.8 else "MISSED"))
+    console.print(table)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"figures": figures, "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                                    "cpus": os.cpu_count()}, indent=2) + "\n")
+    console.print(f"figures written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
