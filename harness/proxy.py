@@ -174,8 +174,8 @@ class WorkerSession:
                             "sys.exit, os._exit and similar are not allowed")
 
     def ensure_loaded(self) -> None:
-        if self.sticky is not None:
-            raise self.sticky
+        if self.sticky is not None:  # the same fault for every test; a fresh traceback each time
+            raise self.sticky.with_traceback(None)
         if self.loaded:
             return
         if self.worker is None:

@@ -190,7 +190,7 @@ class Worker:
             return self.fail(rid, _kind(exc), exc)
         if self.guard.violations:
             return self._forbidden(rid)
-        if message.get("keep"):
+        if message.get("keep") or isinstance(result, torch.nn.Module):  # modules stay in the worker
             return self.reply(rid, value=protocol.Handle(self._keep(result)))
         value = _detach(result)
         del result
@@ -281,7 +281,13 @@ def _import_file(name: str, path: str) -> Any:
     return module
 
 
+def preload() -> None:
+    """Imports torch makes lazily on first use (a second or more), done before the clock runs."""
+    import torch.fx.experimental.symbolic_shapes  # noqa: F401  - broadcast_shapes, grad_outputs
+
+
 def main() -> None:
+    preload()
     channel_in = os.dup(0)
     channel_out = os.dup(1)
     devnull = os.open(os.devnull, os.O_RDONLY)

@@ -47,7 +47,9 @@ def serve_forever(fd: int) -> None:
     import torch  # noqa: F401
 
     import harness.guard  # noqa: F401
-    import harness.worker  # noqa: F401
+    import harness.worker
+
+    harness.worker.preload()
 
     sock = socket.socket(fileno=fd)
     started: set[int] = set()

@@ -1,0 +1,73 @@
+"""Batch grading: every known solution gets the same verdict in parallel as its folder says,
+and a cold command-line grading agrees with a warm one."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from judge.batch import collect, grade_many, resolve
+from judge.challenge import Challenge, discover
+from judge.sandbox.process import ProcessSandbox
+from judge.verdict import SOLUTION_FOLDERS, Verdict
+
+CHALLENGES = [c for c in discover() if isinstance(c, Challenge)]
+
+
+def known(challenge: Challenge) -> list[tuple[Path, Verdict]]:
+    return [(challenge.reference_path, Verdict.AC)] + [(p, SOLUTION_FOLDERS[f]) for f, p in challenge.solutions()]
+
+
+@pytest.fixture(scope="module")
+def layout(tmp_path_factory) -> tuple[Path, dict[str, Verdict]]:
+    root = tmp_path_factory.mktemp("batch")
+    expected = {}
+    for challenge in CHALLENGES:
+        (root / challenge.id).mkdir()
+        for i, (path, verdict) in enumerate(known(challenge)):
+            target = root / challenge.id / f"{i:02d}_{path.name}"
+            shutil.copyfile(path, target)
+            expected[str(target)] = verdict
+    return root, expected
+
+
+@pytest.mark.slow
+def test_parallel_batch_gives_every_known_solution_its_verdict(layout):
+    root, expected = layout
+    pairs = resolve("all", (root,))
+    assert len(pairs) == len(expected) and {c.id for c, _ in pairs} == {c.id for c in CHALLENGES}
+    results = grade_many(pairs, sandbox=ProcessSandbox(), seed=9, jobs=2)
+    wrong = [(r.submission, r.verdict, expected[r.submission], r.message[:200]) for r in results
+             if r.verdict is not expected[r.submission]]
+    assert wrong == []
+    assert [r.submission for r in results] == [str(p) for _, p in pairs], "results keep the input order"
+
+
+def test_cold_command_line_agrees_with_warm_batch(layout, tmp_path):
+    """One known solution of each verdict, graded cold (a fresh `mlj grade` each) and warm (one batch)."""
+    root, expected = layout
+    sample: dict[Verdict, str] = {}
+    for path, verdict in expected.items():
+        sample.setdefault(verdict, path)
+    pairs = [(next(c for c in CHALLENGES if c.id == Path(p).parent.name), Path(p)) for p in sample.values()]
+    warm = grade_many(pairs, sandbox=ProcessSandbox(), seed=4, jobs=1)
+    for (challenge, path), warm_result in zip(pairs, warm):
+        report = tmp_path / f"{path.stem}.json"
+        proc = subprocess.run([sys.executable, "-c", "import cli; cli.main()", "grade", challenge.id, str(path),
+                               "--sandbox", "process", "--seed", "4", "--json", str(report)],
+                              capture_output=True, text=True, timeout=300)
+        cold = json.loads(report.read_text())["submissions"][0]
+        assert cold["verdict"] == warm_result.verdict == expected[str(path)], (path, proc.stderr[-500:])
+        assert proc.returncode == (0 if cold["verdict"] == "AC" else 1)
+
+
+def test_collect_reads_folders_named_after_challenges(tmp_path):
+    (tmp_path / "kmeans").mkdir()
+    (tmp_path / "kmeans" / "a.py").write_text("")
+    (tmp_path / "notes.txt").write_text("")
+    assert collect(tmp_path) == [("kmeans", tmp_path / "kmeans" / "a.py")]
