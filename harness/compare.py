@@ -35,10 +35,15 @@ def dtype_name(dtype: Any) -> str:
 def _as_tensor(value: Any, what: str) -> torch.Tensor:
     if isinstance(value, torch.Tensor):
         return value.detach()
-    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
-        return torch.from_numpy(np.ascontiguousarray(value))
-    if isinstance(value, (bool, int, float, np.generic)) and not isinstance(value, str):
+    if isinstance(value, (np.ndarray, np.generic)) and np.asarray(value).dtype.kind in "biuf":
+        array = np.asarray(value)
+        return torch.from_numpy(np.ascontiguousarray(array).reshape(array.shape))  # keeps 0-d as 0-d
+    if isinstance(value, bool):
         return torch.tensor(value)
+    if isinstance(value, int):
+        return torch.tensor(value, dtype=torch.int64)
+    if isinstance(value, float):  # a Python float is a double: never round it to float32
+        return torch.tensor(value, dtype=torch.float64)
     raise Mismatch(f"{what}: expected a tensor, got {type(value).__name__}")
 
 

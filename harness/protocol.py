@@ -117,7 +117,7 @@ class Encoder:
 def _numpy_to_torch(array: np.ndarray) -> torch.Tensor:
     if array.dtype.kind not in "biuf" or array.dtype.byteorder == ">":
         raise ProtocolError(f"cannot send a numpy array of dtype {array.dtype}")
-    return torch.from_numpy(np.ascontiguousarray(array))
+    return torch.from_numpy(np.ascontiguousarray(array).reshape(array.shape))  # 0-d stays 0-d
 
 
 class Decoder:

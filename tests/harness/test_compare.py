@@ -66,3 +66,10 @@ def test_tolerance_follows_the_dtype():
     assert_close((want + 1e-3).half(), want, dtype=torch.float16)
     with pytest.raises(Mismatch):
         assert_close(want.float() + 1e-3, want, dtype=torch.float32)
+
+
+def test_python_floats_are_doubles_and_numpy_scalars_keep_their_shape():
+    with pytest.raises(Mismatch):
+        assert_close(1.000001, torch.tensor(1.0, dtype=torch.float64))  # passes in float32
+    assert_close(np.float64(2.5), np.asarray(2.5))
+    assert_close(np.int64(3), torch.tensor(3))

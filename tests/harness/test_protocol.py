@@ -112,3 +112,8 @@ def test_unsendable_values_are_refused_without_a_handle_maker():
         protocol.Encoder().encode(object())
     with pytest.raises(protocol.ProtocolError, match="string keys"):
         protocol.Encoder().encode({1: 2})
+
+
+def test_zero_dimensional_arrays_stay_zero_dimensional():
+    back = roundtrip([np.asarray(3.5), np.int64(4)])
+    assert back[0].shape == () and back[1] == 4

@@ -1,0 +1,17 @@
+"""Forbidden: imports sklearn through a computed name the static scan cannot read; the worker's
+import blocker still refuses it at run time (FB)."""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+
+_PACKAGE = ".".join(["sklearn", "cluster"])
+
+
+def kmeans(X, k, *, init=None, max_iters=100, tol=1e-4, seed=0):  # noqa: ANN001, ANN201
+    cluster = importlib.import_module(_PACKAGE)
+    model = cluster.KMeans(n_clusters=k, init="k-means++" if init is None else init, n_init=1,
+                           max_iter=max_iters, tol=tol, random_state=seed).fit(X)
+    return model.cluster_centers_, model.labels_.astype(np.int64), float(model.inertia_), int(model.n_iter_)

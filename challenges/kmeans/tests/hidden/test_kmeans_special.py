@@ -1,0 +1,123 @@
+"""Hidden tests: empty clusters (the re-seeding rule) and edge cases (duplicates, k = 1, k = n)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+
+def load_checks():  # noqa: ANN201
+    name = "mlj_kmeans_hidden_checks"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("kmeans_checks.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+km = load_checks()
+RULE = ("an empty cluster takes the point farthest from its assigned centroid; several empty clusters, in "
+        "increasing index, take the 1st, 2nd, ... farthest; equal distances: lower point index first")
+
+
+def _int_points(rng: torch.Generator, m: int, d: int, low: int = -50, high: int = 50) -> np.ndarray:
+    """m distinct integer points (as float64): every distance on them is exact in float64."""
+    while True:
+        P = torch.randint(low, high + 1, (m, d), generator=rng).double().numpy()
+        if len(np.unique(P, axis=0)) == m:
+            return P
+
+
+@pytest.mark.group("empty_clusters")
+@pytest.mark.parametrize("far", [[1], [0, 3], [1, 2, 4]])
+def test_empty_clusters_are_reseeded(sub, ref, check, rng, far):
+    k = 5
+    X = km.blobs(rng, 200, 3, k - len(far))
+    init = np.empty((k, 3))
+    near = [j for j in range(k) if j not in far]
+    init[near] = km.pick_rows(rng, X, len(near))
+    for i, j in enumerate(far):
+        init[j] = 1000.0 * (i + 1)  # no point is nearest to it: cluster j is empty in iteration 1
+    case = f"n=200, d=3, k={k}; init centroid(s) {far} far from every point ({RULE})"
+    km.compare(check, sub.kmeans(X, k, init=init), ref.lloyd(X, init, 100, 1e-4), case)
+
+
+@pytest.mark.group("empty_clusters")
+def test_empty_cluster_farthest_point_ties(sub, ref, check, rng):
+    # 8 points at squared distance 25 from the origin, 4 at the origin, shuffled: the farthest
+    # points tie exactly, and the empty cluster must take the one with the lowest index
+    ring = np.array([[5, 0], [-5, 0], [0, 5], [0, -5], [3, 4], [-3, 4], [4, -3], [-4, -3]], dtype=np.float64)
+    X = np.concatenate([ring, np.zeros((4, 2))])[torch.randperm(12, generator=rng).numpy()]
+    init = np.array([[0.0, 0.0], [90.0, 90.0]])
+    first = int(np.flatnonzero((X**2).sum(1) == 25)[0])
+    case = (f"integer data, 8 points tie as farthest (squared distance 25) from centroid 0, cluster 1 empty: "
+            f"it must be re-seeded at point {first} ({RULE})")
+    km.compare(check, sub.kmeans(X, 2, init=init, max_iters=1), ref.lloyd(X, init, 1, 1e-4), case + ", max_iters=1")
+    km.compare(check, sub.kmeans(X, 2, init=init), ref.lloyd(X, init, 100, 1e-4), case)
+
+
+@pytest.mark.group("edge_cases")
+def test_duplicate_points(sub, ref, check, rng):
+    P = _int_points(rng, 4, 2)
+    reps = torch.randint(1, 6, (4,), generator=rng).numpy()
+    X = np.repeat(P, reps, axis=0)[torch.randperm(int(reps.sum()), generator=rng).numpy()]
+    init = P[torch.randperm(4, generator=rng).numpy()]
+    km.compare(check, sub.kmeans(X, 4, init=init), ref.lloyd(X, init, 100, 1e-4),
+               f"duplicate points: 4 integer points repeated {reps.tolist()} times, init = the 4 points")
+    # every point repeated r in {2, 4} times: each mean is over 2, 4 or 8 equal-ish integers, exact in float64
+    r = 2 * int(torch.randint(1, 3, (1,), generator=rng))
+    X = np.repeat(P, r, axis=0)[torch.randperm(4 * r, generator=rng).numpy()]
+    init = P[[0, 0, 1, 2]]
+    km.compare(check, sub.kmeans(X, 4, init=init), ref.lloyd(X, init, 100, 1e-4),
+               f"4 integer points repeated {r} times each, init = [p0, p0, p1, p2]: ties go to centroid 0, "
+               f"so cluster 1 is empty in iteration 1 and re-seeded ({RULE})")
+
+
+@pytest.mark.group("edge_cases")
+def test_k_equals_1(sub, ref, check, rng):
+    X = km.blobs(rng, 150, 4, 3)
+    init = km.pick_rows(rng, X, 1)
+    km.compare(check, sub.kmeans(X, 1, init=init), ref.lloyd(X, init, 100, 1e-4), "k=1, n=150, d=4, given init")
+    centroids, labels, inertia, _ = km.unpack(sub.kmeans(X, 1, seed=3), "k=1, init=None")
+    mean = X.mean(axis=0, keepdims=True)
+    check(centroids, mean, dtype=torch.float64, name="centroids (k=1, init=None: the mean of X)")
+    check(labels, np.zeros(150, dtype=np.int64), name="labels (k=1, init=None: all 0)")
+    check(inertia, torch.tensor(((X - mean) ** 2).sum(), dtype=torch.float64), dtype=torch.float64,
+          name="inertia (k=1, init=None: the sum of squared distances to the mean)")
+
+
+@pytest.mark.group("edge_cases")
+def test_k_equals_n(sub, ref, check, rng):
+    n = 12
+    X = torch.randn(n, 3, generator=rng, dtype=torch.float64).numpy()
+    init = X[torch.randperm(n, generator=rng).numpy()]
+    km.compare(check, sub.kmeans(X, n, init=init), ref.lloyd(X, init, 100, 1e-4),
+               f"k=n={n}, init = the points in another order: one iteration, inertia 0")
+    case = f"k=n={n}, init=None (k-means++ picks every point once)"
+    centroids, labels, inertia, n_iters = km.unpack(sub.kmeans(X, n, seed=5), case)
+    C = km.centroids_array(centroids, n, 3, case)
+    L = km.labels_array(labels, n, n, case)
+    check(np.sort(L), np.arange(n), name=f"sorted labels ({case}: one point per cluster)")
+    check(C[L], X, dtype=torch.float64, name=f"centroids[labels] ({case}: each point is its own centroid)")
+    check(inertia, torch.tensor(0.0, dtype=torch.float64), dtype=torch.float64, name=f"inertia ({case})")
+    assert n_iters == 1, f"{case}: n_iters = {n_iters}, expected 1 (the first update moves nothing: shift 0)"
+
+
+@pytest.mark.group("edge_cases")
+def test_k_equals_n_with_duplicates_kmeanspp(sub, ref, check, rng):
+    P = _int_points(rng, 3, 2)
+    X = np.repeat(P, [3, 2, 2], axis=0)[torch.randperm(7, generator=rng).numpy()]
+    case = ("k=n=7, init=None, 3 distinct integer points repeated: once they are all chosen every D(x)² is 0 "
+            "and k-means++ must choose uniformly")
+    centroids, labels, inertia, _ = km.unpack(sub.kmeans(X, 7, seed=11), case)
+    C = km.centroids_array(centroids, 7, 2, case)
+    check(labels, ref.assign(X, C)[0],
+          name=f"labels ({case}: the nearest of your final centroids, ties to the lowest index)")
+    check(inertia, torch.tensor(0.0, dtype=torch.float64), dtype=torch.float64,
+          name=f"inertia ({case}: every point coincides with a centroid)")

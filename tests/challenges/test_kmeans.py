@@ -1,0 +1,127 @@
+"""The kmeans challenge: verify passes, each known-wrong solution fails the group aimed at its mistake.
+
+One ``mlj verify`` run (process sandbox) is shared by the module; on top of "every check is ok", each
+wrong solution must be rejected by its targeted hidden group with a message that says what is wrong,
+the Python-loop solution must time out in the ``large`` group only, both sklearn solutions must be FB
+(one caught by the static scan, one only by the worker's import blocker: sklearn is not even
+installed), ``mlj show`` must render the statement and the untouched stub must fail the public tests
+with messages that point at what to do.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from click.testing import CliRunner
+
+import cli
+from judge.challenge import Challenge, find
+from judge.sandbox.process import ProcessSandbox
+from judge.verdict import SubmissionResult, Verdict
+from judge.verify import Check, verify
+
+pytestmark = pytest.mark.slow
+
+CHALLENGE = "kmeans"
+
+#: wrong solution -> (the hidden group that targets its mistake, words its failure message must contain)
+TARGETS: dict[str, tuple[str, str]] = {
+    "stale_labels.py": ("final_labels", "labels must be those of the FINAL centroids"),
+    "nan_empty_cluster.py": ("empty_clusters", "NaN value(s) where finite values are expected"),
+    "sqrt_inertia.py": ("lloyd", "the sum of SQUARED distances"),
+}
+
+
+@pytest.fixture(scope="module")
+def challenge() -> Challenge:
+    return find(CHALLENGE)
+
+
+@pytest.fixture(scope="module")
+def checks(challenge: Challenge) -> Iterator[list[Check]]:
+    sandbox = ProcessSandbox()
+    try:
+        yield verify([challenge], sandbox=sandbox)
+    finally:
+        sandbox.close()
+
+
+def _result(checks: list[Check], what: str) -> SubmissionResult:
+    found = [c for c in checks if c.what == what]
+    assert len(found) == 1, f"no single verify row {what!r}: {[c.what for c in checks]}"
+    assert found[0].result is not None
+    return found[0].result
+
+
+def _failed_groups(result: SubmissionResult) -> set[str]:
+    return {g.name for g in result.groups if g.points_earned < g.points_possible}
+
+
+def test_verify_passes(checks: list[Check]) -> None:
+    failed = [f"{c.what}: expected {c.expected}, got {c.got} ({c.detail})" for c in checks if not c.ok]
+    assert not failed, "\n".join(failed)
+
+
+def test_known_solutions_are_the_expected_ones(challenge: Challenge) -> None:
+    found = {(folder, path.name) for folder, path in challenge.solutions()}
+    assert {name for folder, name in found if folder == "wrong_answer"} == set(TARGETS)
+    assert ("time_limit", "python_loop.py") in found
+    assert ("forbidden", "sklearn_kmeans.py") in found and ("forbidden", "sklearn_dynamic_import.py") in found
+    assert any(folder == "accepted" for folder, _ in found)
+
+
+@pytest.mark.parametrize("name", sorted(TARGETS))
+def test_wrong_solution_fails_its_targeted_group(checks: list[Check], name: str) -> None:
+    group, words = TARGETS[name]
+    result = _result(checks, f"solutions/wrong_answer/{name}")
+    assert result.verdict is Verdict.WA
+    failed = _failed_groups(result)
+    assert group in failed, f"{name} should fail group {group!r}; it failed {sorted(failed)}"
+    bad = [t for t in result.tests if t.group == group and t.verdict not in (Verdict.AC, None)]
+    assert bad and all(t.verdict is Verdict.WA for t in bad)
+    assert any(words in t.message for t in bad), [t.message for t in bad]
+    assert all(t.verdict in (Verdict.AC, Verdict.WA, None) for t in result.tests)
+
+
+def test_python_loop_times_out_in_the_large_group_only(checks: list[Check]) -> None:
+    result = _result(checks, "solutions/time_limit/python_loop.py")
+    assert result.verdict is Verdict.TLE
+    assert _failed_groups(result) == {"large"}
+    (large,) = [t for t in result.tests if t.group == "large"]
+    assert large.verdict is Verdict.TLE and "time limit" in large.message
+    assert result.score == result.max_score - 2
+
+
+def test_sklearn_is_forbidden_statically_and_at_run_time(checks: list[Check]) -> None:
+    static = _result(checks, "solutions/forbidden/sklearn_kmeans.py")
+    assert static.verdict is Verdict.FB
+    assert "import of sklearn is forbidden" in static.message and "line 6" in static.message
+    dynamic = _result(checks, "solutions/forbidden/sklearn_dynamic_import.py")
+    assert dynamic.verdict is Verdict.FB  # the static scan cannot read the name: the import blocker refused it
+    fb = [t for t in dynamic.tests if t.verdict is Verdict.FB]
+    assert fb and all("import of sklearn is forbidden" in t.message for t in fb)
+
+
+def test_accepted_solutions_score_full_marks(checks: list[Check]) -> None:
+    for check in checks:
+        if check.what == "reference" or check.what.startswith("solutions/accepted/"):
+            assert check.result is not None and check.result.score == check.result.max_score > 0
+
+
+def test_show_renders_the_statement() -> None:
+    result = CliRunner().invoke(cli.main, ["show", CHALLENGE])
+    assert result.exit_code == 0, result.output
+    for words in ("K-means from scratch", "kmeans(X, k", "Ties go", "Empty clusters", "k-means++", "sklearn"):
+        assert words in result.output, words
+
+
+def test_stub_fails_public_tests_with_pointers(challenge: Challenge) -> None:
+    result = CliRunner().invoke(cli.main, ["test", CHALLENGE, str(challenge.stub_path), "--sandbox", "process",
+                                           "--json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["verdict"] == "RE" and report["score"] == 0
+    messages = [t["message"] for t in report["tests"]]
+    assert messages and all("kmeans is not implemented yet: see statement.md" in m for m in messages)
