@@ -59,6 +59,15 @@ def _submission_file(challenge: Challenge, file: Path | None) -> Path:
 sandbox_option = click.option("--sandbox", type=click.Choice(["auto", "docker", "process"]), default="auto",
                               show_default=True, help="where submissions run (auto: docker if it answers)")
 seed_option = click.option("--seed", type=int, default=None, help="seed for the hidden inputs (default: random)")
+gpus_option = click.option("--gpus", default=None, metavar="all|N|IDS",
+                           help="pass GPUs to the sandbox; challenges that run on cuda are tested there")
+
+
+def _check_gpus(gpus: str | None) -> None:
+    if gpus and not Path("/dev/nvidiactl").exists():
+        err.print(f"[bold red]error:[/] --gpus {gpus}: this host has no NVIDIA GPU (no /dev/nvidiactl); "
+                  "leave --gpus out to grade on the CPU")
+        sys.exit(EXIT_USAGE)
 
 
 @click.group()
@@ -115,15 +124,16 @@ def start(challenge_id: str, directory: Path | None, force: bool) -> None:
 
 
 def _run_one(challenge_id: str, file: Path | None, suite: str, sandbox: str, seed: int | None,
-             as_json: bool) -> None:
+             as_json: bool, gpus: str | None = None) -> None:
     from judge.grading import grade
     from judge.reports import print_result
 
     challenge = _challenge(challenge_id)
     path = _submission_file(challenge, file)
+    _check_gpus(gpus)
     box = _sandbox(sandbox)
     try:
-        result = grade(challenge, path, sandbox=box, suite=suite, seed=seed)
+        result = grade(challenge, path, sandbox=box, suite=suite, seed=seed, gpus=gpus)
     finally:
         box.close()
     if as_json:
@@ -143,10 +153,11 @@ def _exit_code(results: list[SubmissionResult]) -> int:
 @click.argument("challenge_id")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
 @sandbox_option
+@gpus_option
 @click.option("--json", "as_json", is_flag=True, help="print the result as JSON")
-def test(challenge_id: str, file: Path | None, sandbox: str, as_json: bool) -> None:
+def test(challenge_id: str, file: Path | None, sandbox: str, gpus: str | None, as_json: bool) -> None:
     """Run the public tests on your solution (fast feedback)."""
-    _run_one(challenge_id, file, "public", sandbox, None, as_json)
+    _run_one(challenge_id, file, "public", sandbox, None, as_json, gpus)
 
 
 @main.command()
@@ -154,10 +165,11 @@ def test(challenge_id: str, file: Path | None, sandbox: str, as_json: bool) -> N
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
 @sandbox_option
 @seed_option
+@gpus_option
 @click.option("--json", "as_json", is_flag=True, help="print the result as JSON")
 @click.option("--server", default=None, help="submit to a leaderboard server instead of grading here")
 @click.option("--no-wait", is_flag=True, help="with --server: return once the submission is stored")
-def submit(challenge_id: str, file: Path | None, sandbox: str, seed: int | None, as_json: bool,
+def submit(challenge_id: str, file: Path | None, sandbox: str, seed: int | None, gpus: str | None, as_json: bool,
            server: str | None, no_wait: bool) -> None:
     """Grade your solution on the hidden tests: verdict and score."""
     if server:
@@ -166,7 +178,7 @@ def submit(challenge_id: str, file: Path | None, sandbox: str, seed: int | None,
         challenge = _challenge(challenge_id)
         sys.exit(submit_remote(server=server, challenge=challenge, file=_submission_file(challenge, file),
                                wait=not no_wait, console=console, as_json=as_json))
-    _run_one(challenge_id, file, "hidden", sandbox, seed, as_json)
+    _run_one(challenge_id, file, "hidden", sandbox, seed, as_json, gpus)
 
 
 @main.command()
@@ -178,9 +190,10 @@ def submit(challenge_id: str, file: Path | None, sandbox: str, seed: int | None,
 @click.option("--junit-xml", "junit_out", type=click.Path(dir_okay=False, path_type=Path),
               help="write a JUnit XML report")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="submissions graded in parallel")
+              help="submissions graded in parallel (with --gpus, each job gets its own GPU)")
+@gpus_option
 def grade(challenge_id: str, files: tuple[Path, ...], sandbox: str, seed: int | None, json_out: Path | None,
-          junit_out: Path | None, jobs: int) -> None:
+          junit_out: Path | None, jobs: int, gpus: str | None) -> None:
     """Grade submissions for CI (exit 0: all AC, 1: some not AC, 2: usage or judge error).
 
     FILES may be files or folders of .py files. With CHALLENGE_ID `all`, each
@@ -198,9 +211,10 @@ def grade(challenge_id: str, files: tuple[Path, ...], sandbox: str, seed: int | 
     if not pairs:
         err.print("[bold red]error:[/] no .py files to grade")
         sys.exit(EXIT_USAGE)
+    _check_gpus(gpus)
     box = _sandbox(sandbox)
     try:
-        results = grade_many(pairs, sandbox=box, seed=seed, jobs=jobs, console=err)
+        results = grade_many(pairs, sandbox=box, seed=seed, jobs=jobs, console=err, gpus=gpus)
     finally:
         box.close()
     for result in results:

@@ -43,6 +43,7 @@ class Worker:
         self.guard = Guard(set())
         self.files: set[str] = set()
         self.max_blob = protocol.DEFAULT_MAX_BLOB_BYTES
+        self.device = "cpu"
 
     # -- the channel ----------------------------------------------------------
     def read_exact(self, n: int) -> bytes:
@@ -119,6 +120,7 @@ class Worker:
         path = str(message["path"])
         self.files = {path}
         self.max_blob = int(message.get("max_blob", self.max_blob))
+        self.device = str(message.get("device", "cpu"))
         torch.set_num_threads(max(1, int(message.get("threads", 1))))
         for support_path in message.get("support", []):
             name = os.path.splitext(os.path.basename(support_path))[0]
@@ -169,6 +171,8 @@ class Worker:
         decoder = protocol.Decoder(tensors, self.handles.__getitem__)
         args = decoder.decode(message.get("args", []))
         kwargs = decoder.decode(message.get("kwargs", {"__dict__": {}}))
+        if self.device != "cpu":  # tests send CPU tensors; the submission gets them on its device
+            args, kwargs = to_device(args, self.device), to_device(kwargs, self.device)
         grad = message.get("grad")
         inputs: list[torch.Tensor] = []
         if grad:
@@ -225,6 +229,17 @@ class Worker:
         if params:
             return {"inputs": input_grads, "params": dict(zip(params, found[len(inputs):]))}
         return input_grads
+
+
+def to_device(value: Any, device: str) -> Any:
+    """Tensors (and tensors inside lists, tuples and dicts) moved to ``device``; the rest as is."""
+    if isinstance(value, torch.Tensor):
+        return value.to(device)
+    if isinstance(value, (list, tuple)):
+        return type(value)(to_device(v, device) for v in value)
+    if isinstance(value, dict):
+        return {k: to_device(v, device) for k, v in value.items()}
+    return value
 
 
 class WrongOutput(Exception):

@@ -15,6 +15,7 @@ import secrets
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -25,6 +26,28 @@ from judge.sandbox.base import Sandbox
 from judge.verdict import SubmissionResult
 
 _child_sandbox: Sandbox | None = None
+_child_gpus: str | None = None
+
+
+def pin_gpu(job: int, gpus: str | None) -> str | None:
+    """The GPU job number ``job`` (from 0) gets: one GPU per job, round robin.
+
+    "all" or a count N means GPUs 0..N-1 (all: every GPU the host has), an
+    explicit list "2,3" means those; with one GPU every job shares it.
+    """
+    if not gpus:
+        return None
+    if gpus == "all":
+        ids = [str(i) for i in range(_host_gpu_count())] or ["0"]
+    elif gpus.isdigit():
+        ids = [str(i) for i in range(max(1, int(gpus)))]
+    else:
+        ids = [g.strip() for g in gpus.split(",") if g.strip()]
+    return ids[job % len(ids)]
+
+
+def _host_gpu_count() -> int:
+    return len([p for p in Path("/dev").glob("nvidia[0-9]*")])
 
 
 def collect(root: Path) -> list[tuple[str, Path]]:
@@ -43,21 +66,25 @@ def _warm(sandbox: Sandbox) -> None:
         warm_up()
 
 
-def _init_child(sandbox_name: str) -> None:
-    global _child_sandbox
+def _init_child(sandbox_name: str, counter: Any, gpus: str | None) -> None:
+    global _child_sandbox, _child_gpus
     from judge.sandbox import choose
 
+    with counter.get_lock():
+        job = counter.value
+        counter.value += 1
+    _child_gpus = pin_gpu(job, gpus)
     _child_sandbox = choose(sandbox_name).sandbox
     _warm(_child_sandbox)
 
 
 def _grade_in_child(challenge_id: str, path: str, seed: int) -> SubmissionResult:
     assert _child_sandbox is not None
-    return grade(find(challenge_id), Path(path), sandbox=_child_sandbox, seed=seed)
+    return grade(find(challenge_id), Path(path), sandbox=_child_sandbox, seed=seed, gpus=_child_gpus)
 
 
 def grade_many(pairs: list[tuple[Challenge, Path]], *, sandbox: Sandbox, seed: int | None = None,
-               jobs: int = 1, console: Console | None = None) -> list[SubmissionResult]:
+               jobs: int = 1, console: Console | None = None, gpus: str | None = None) -> list[SubmissionResult]:
     """Results in the order of ``pairs``."""
     seed = secrets.randbelow(2**31) if seed is None else seed
     results: dict[int, SubmissionResult] = {}
@@ -70,11 +97,12 @@ def grade_many(pairs: list[tuple[Challenge, Path]], *, sandbox: Sandbox, seed: i
             _warm(sandbox)
             for i, (challenge, path) in enumerate(pairs):
                 progress.update(task, description=f"{challenge.id}/{path.name}")
-                results[i] = grade(challenge, path, sandbox=sandbox, seed=seed)
+                results[i] = grade(challenge, path, sandbox=sandbox, seed=seed, gpus=gpus)
                 progress.advance(task)
         else:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_init_child,
-                                     initargs=(sandbox.name,)) as pool:
+            context = get_context("spawn")
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_child,
+                                     initargs=(sandbox.name, context.Value("i", 0), gpus)) as pool:
                 futures = {pool.submit(_grade_in_child, c.id, str(p), seed): i for i, (c, p) in enumerate(pairs)}
                 for future in as_completed(futures):
                     challenge, path = pairs[futures[future]]

@@ -38,6 +38,11 @@ def load_reference(challenge: Challenge) -> Any:
     return module
 
 
+def device_for(challenge: Challenge, gpus: str | None) -> str:
+    """Where the submission computes: cuda when GPUs were passed and the challenge runs there."""
+    return "cuda" if gpus and "cuda" in challenge.spec.devices else "cpu"
+
+
 def worker_spec(challenge: Challenge, submission: Path, gpus: str | None = None) -> WorkerSpec:
     limits = challenge.spec.limits
     return WorkerSpec(
@@ -50,7 +55,7 @@ def worker_spec(challenge: Challenge, submission: Path, gpus: str | None = None)
     )
 
 
-def load_request(challenge: Challenge) -> dict[str, Any]:
+def load_request(challenge: Challenge, device: str = "cpu") -> dict[str, Any]:
     forbidden = challenge.spec.forbidden
     return {
         "module": challenge.spec.entry.file.removesuffix(".py"),
@@ -58,6 +63,7 @@ def load_request(challenge: Challenge) -> dict[str, Any]:
         "forbidden": {"apis": forbidden.apis, "ops": forbidden.ops, "modules": forbidden.modules},
         "threads": 1,
         "import_seconds": challenge.spec.limits.import_time,
+        "device": device,
     }
 
 
@@ -72,8 +78,14 @@ def _pytest_args(challenge: Challenge, suite: str) -> list[str]:
 
 
 def grade(challenge: Challenge, submission: Path, *, sandbox: Sandbox, suite: str = "hidden",
-          seed: int | None = None, device: str = "cpu", gpus: str | None = None) -> SubmissionResult:
-    """Grade ``submission`` and return its result; never raises for the submission's faults."""
+          seed: int | None = None, gpus: str | None = None) -> SubmissionResult:
+    """Grade ``submission`` and return its result; never raises for the submission's faults.
+
+    With ``gpus`` ("all", "2", "0,1") the worker gets those GPUs and, where the
+    challenge lists cuda among its devices, the tests run there (with the
+    challenge's cuda tolerances).
+    """
+    device = device_for(challenge, gpus)
     started = time.monotonic()
     if seed is None:
         seed = PUBLIC_SEED if suite == "public" else secrets.randbelow(2**31)
@@ -97,7 +109,7 @@ def grade(challenge: Challenge, submission: Path, *, sandbox: Sandbox, suite: st
     from harness.proxy import CompileFault, ForbiddenFault, WorkerSession
     from judge.refcache import CachedReference
 
-    session = WorkerSession(sandbox, spec, load_request(challenge), worker=worker,
+    session = WorkerSession(sandbox, spec, load_request(challenge, device), worker=worker,
                             max_blob=challenge.spec.limits.max_output_mb << 20)
     message = ""
     if scanned.syntax_error:

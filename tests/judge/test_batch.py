@@ -71,3 +71,41 @@ def test_collect_reads_folders_named_after_challenges(tmp_path):
     (tmp_path / "kmeans" / "a.py").write_text("")
     (tmp_path / "notes.txt").write_text("")
     assert collect(tmp_path) == [("kmeans", tmp_path / "kmeans" / "a.py")]
+
+
+def test_each_parallel_job_is_pinned_to_its_own_gpu():
+    from judge.batch import pin_gpu
+
+    assert [pin_gpu(job, "2,5") for job in range(4)] == ["2", "5", "2", "5"]
+    assert [pin_gpu(job, "3") for job in range(4)] == ["0", "1", "2", "0"]
+    assert pin_gpu(0, None) is None
+
+
+def test_device_follows_gpus_and_the_challenges_devices():
+    from judge.challenge import find
+    from judge.grading import device_for, load_request
+
+    softmax = find("softmax-cross-entropy")
+    assert device_for(softmax, None) == "cpu" and device_for(softmax, "all") == "cuda"
+    assert load_request(softmax, "cuda")["device"] == "cuda"
+
+
+def test_worker_moves_tensor_arguments_to_its_device():
+    import torch
+
+    from harness.worker import to_device
+
+    moved = to_device({"x": [torch.ones(2), 3, (torch.zeros(1, dtype=torch.int64),)]}, "cpu")
+    assert isinstance(moved["x"][0], torch.Tensor) and moved["x"][1] == 3 and moved["x"][2][0].dtype == torch.int64
+
+
+def test_gpus_on_a_host_without_gpus_is_a_clear_usage_error():
+    from click.testing import CliRunner
+
+    import cli
+
+    if Path("/dev/nvidiactl").exists():
+        pytest.skip("this host has a GPU")
+    result = CliRunner().invoke(cli.main, ["submit", "softmax-cross-entropy", str(Path(__file__)), "--gpus", "all",
+                                           "--sandbox", "process"])
+    assert result.exit_code == 2 and "no NVIDIA GPU" in result.output
