@@ -23,31 +23,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from judge.challenge import Challenge, ChallengeError, find
 from judge.grading import grade
 from judge.sandbox.base import Sandbox
+from judge.sandbox.gpus import pin_gpu
 from judge.verdict import SubmissionResult
 
 _child_sandbox: Sandbox | None = None
 _child_gpus: str | None = None
-
-
-def pin_gpu(job: int, gpus: str | None) -> str | None:
-    """The GPU job number ``job`` (from 0) gets: one GPU per job, round robin.
-
-    "all" or a count N means GPUs 0..N-1 (all: every GPU the host has), an
-    explicit list "2,3" means those; with one GPU every job shares it.
-    """
-    if not gpus:
-        return None
-    if gpus == "all":
-        ids = [str(i) for i in range(_host_gpu_count())] or ["0"]
-    elif gpus.isdigit():
-        ids = [str(i) for i in range(max(1, int(gpus)))]
-    else:
-        ids = [g.strip() for g in gpus.split(",") if g.strip()]
-    return ids[job % len(ids)]
-
-
-def _host_gpu_count() -> int:
-    return len([p for p in Path("/dev").glob("nvidia[0-9]*")])
 
 
 def collect(root: Path) -> list[tuple[str, Path]]:
@@ -73,7 +53,7 @@ def _init_child(sandbox_name: str, counter: Any, gpus: str | None) -> None:
     with counter.get_lock():
         job = counter.value
         counter.value += 1
-    _child_gpus = pin_gpu(job, gpus)
+    _child_gpus = pin_gpu(job, gpus, host_gpus=len(list(Path("/dev").glob("nvidia[0-9]*")))) if gpus else None
     _child_sandbox = choose(sandbox_name).sandbox
     _warm(_child_sandbox)
 

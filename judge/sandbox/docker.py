@@ -16,6 +16,12 @@ starting (so no byte is missed), send on the attach socket, and a daemon
 thread demultiplexes the engine's stream (8-byte frame headers) into a pipe
 that ``Worker.recv_exact`` reads, and stderr into the capped log.
 
+A container imports torch in about the time the host does, so from its
+second worker on a sandbox keeps one *spare* container booting with the same
+limits, its submission folder still empty: the next worker (a replacement
+after a TLE or crash, or the next grading) is ready at once. The spare is
+removed ``spare_idle`` seconds after the last worker ends, and by ``close()``.
+
 Every container is labelled ``mlj.worker=1`` with the judge's host and pid,
 tracked while alive, and removed by ``kill()``, ``DockerSandbox.close()``, an
 atexit handler and SIGINT/SIGTERM handlers (which then chain to the previous
@@ -48,13 +54,16 @@ import requests
 
 import harness
 from judge.sandbox.base import ExitStatus, LogBuffer, Sandbox, Worker, WorkerGone, WorkerSpec
+from judge.sandbox.gpus import parse_gpus, pin_gpu  # noqa: F401 - part of this module's API
 
 HARNESS_DIR = str(Path(harness.__file__).resolve().parent)
 DEFAULT_IMAGE = "mlj-runner:latest"
+SPARE_IDLE = 5.0  # seconds; see DockerSandbox.start
 LABEL = "mlj.worker"
 PID_LABEL = "mlj.judge-pid"
 HOST_LABEL = "mlj.judge-host"
 START_LABEL = "mlj.judge-start"
+PIDNS_LABEL = "mlj.judge-pidns"
 USER = "10001:10001"
 MOUNT = "/submission"
 SCRATCH = "/scratch"
@@ -73,46 +82,17 @@ class GpuUnavailable(RuntimeError):
 
 # -- pure helpers --------------------------------------------------------------
 
-def parse_gpus(gpus: str) -> tuple[int, list[str]]:
-    """``(count, device_ids)`` from a --gpus value: "all" -> (-1, []), "2" -> (2, []), "0,1" -> (0, ids)."""
-    value = gpus.strip().strip('"')
-    if value.startswith("device="):
-        ids = [p.strip() for p in value.removeprefix("device=").split(",") if p.strip()]
-    elif value == "all":
-        return -1, []
-    elif value.isdigit():
-        if int(value) < 1:
-            raise ValueError(f"--gpus {gpus!r}: ask for at least one GPU, or leave --gpus out")
-        return int(value), []
-    else:
-        ids = [p.strip() for p in value.split(",") if p.strip()]
-    if not ids:
-        raise ValueError(f"--gpus {gpus!r}: expected 'all', a count like '2', or ids like '0,1'")
-    return 0, ids
-
-
-def pin_gpu(job_index: int, gpus: str, *, host_gpus: int | None = None) -> str:
-    """The --gpus value for parallel job ``job_index`` when the run was given ``gpus``.
-
-    Jobs go round-robin over the set, one GPU each: "0,1" gives job 0
-    "device=0", job 1 "device=1", job 2 "device=0"; a count "N" means GPUs
-    0..N-1 (what Docker picks for a count); "all" needs ``host_gpus`` to be
-    pinned and is left as "all" without it. With more jobs than GPUs, jobs
-    share a GPU. The result is always ``device=<id>`` (a bare "1" would be a count).
-    """
-    count, ids = parse_gpus(gpus)
-    if count == -1:
-        if not host_gpus:
-            return "all"
-        ids = [str(i) for i in range(host_gpus)]
-    elif count > 0:
-        ids = [str(i) for i in range(count)]
-    return f"device={ids[job_index % len(ids)]}"
+def _pid_namespace() -> str:
+    try:
+        return os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return ""
 
 
 def _labels() -> dict[str, str]:
+    """Who started the container: enough to tell, later, whether that judge is still alive."""
     return {LABEL: "1", PID_LABEL: str(os.getpid()), HOST_LABEL: socket.gethostname(),
-            START_LABEL: _start_time(os.getpid())}
+            PIDNS_LABEL: _pid_namespace(), START_LABEL: _start_time(os.getpid())}
 
 
 def container_options(spec: WorkerSpec, *, image: str, mount_dir: str | Path, gpus_available: bool) -> dict[str, Any]:
@@ -168,7 +148,8 @@ def container_options(spec: WorkerSpec, *, image: str, mount_dir: str | Path, gp
 
 # -- the registry of live containers ---------------------------------------------
 
-_live: dict[str, tuple[docker.APIClient, str | None]] = {}  # container id -> (api, host mount dir)
+# container id -> (api, host mount dir, what stops our reading of its stream)
+_live: dict[str, tuple[docker.APIClient, str | None, Callable[[], None] | None]] = {}
 _live_lock = threading.RLock()  # a signal handler may take it inside a holder
 _previous_handlers: dict[int, Any] = {}
 
@@ -194,8 +175,10 @@ def remove_all() -> None:
     """Remove every container this judge started that is still around."""
     with _live_lock:
         entries = list(_live.items())
-    for cid, (api, mount_dir) in entries:
+    for cid, (api, mount_dir, detach) in entries:
         with contextlib.suppress(Exception):
+            if detach is not None:
+                detach()
             _remove(api, cid, mount_dir)
 
 
@@ -247,18 +230,21 @@ def _judge_alive(labels: dict[str, str]) -> bool:
 
 
 def cleanup_leftovers(client: docker.DockerClient | None = None) -> list[str]:
-    """Remove mlj worker containers whose judge (on this host) is dead; return their ids."""
+    """Remove mlj worker containers whose judge is dead; return their ids.
+
+    Only containers started on this host and in this PID namespace are judged (elsewhere a pid means
+    nothing here); a judge is dead when its pid is gone or now belongs to a process started later."""
     client = client or docker.from_env(timeout=30)
     removed = []
-    host = socket.gethostname()
-    for container in client.containers.list(all=True, filters={"label": f"{LABEL}=1"}):
-        labels = container.labels
-        if labels.get(HOST_LABEL) != host or _judge_alive(labels):
+    here = (socket.gethostname(), _pid_namespace())
+    for container in client.api.containers(all=True, filters={"label": f"{LABEL}=1"}):  # one request
+        labels = container.get("Labels") or {}
+        if (labels.get(HOST_LABEL), labels.get(PIDNS_LABEL)) != here or _judge_alive(labels):
             continue
-        mounts = [m.get("Source", "") for m in container.attrs.get("Mounts", [])]
+        mounts = [m.get("Source", "") for m in container.get("Mounts") or []]
         mount = next((m for m in mounts if os.path.basename(m).startswith("mlj-docker-")), None)
-        _remove(client.api, container.id, mount)
-        removed.append(container.id)
+        _remove(client.api, container["Id"], mount)
+        removed.append(container["Id"])
     return removed
 
 
@@ -313,6 +299,7 @@ class DockerWorker(Worker):
         self._pump.start()
         self._starter: threading.Thread | None = None
         self._start_error: BaseException | None = None
+        self.on_gone: Callable[[], None] | None = None
 
     def assign(self, spec: WorkerSpec) -> None:
         """Put the submission and its support files where the worker will import them from."""
@@ -388,6 +375,13 @@ class DockerWorker(Worker):
         self._status = self._status_from(state)
         return self._status
 
+    def detach(self) -> None:
+        """Stop reading the container's stream. First in a kill: the engine does not remove a container
+        while its output is blocked on a reader that stopped (a pump stuck on a full pipe, say)."""
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
+        self.close_channel()  # a pump blocked on the full pipe gets EPIPE
+
     def kill(self) -> None:
         with self._lock:
             if self._gone:
@@ -402,15 +396,15 @@ class DockerWorker(Worker):
                                 else self._status_from(state))
             except (requests.RequestException, docker.errors.APIError):
                 self._status = ExitStatus(137, signal.SIGKILL, killed_by_judge=True)
+        self.detach()
         _remove(self.api, self.id, self.mount_dir)
-        with contextlib.suppress(OSError):
-            self._sock.shutdown(socket.SHUT_RDWR)
         with contextlib.suppress(OSError):
             self._sock_io.close()
         with contextlib.suppress(OSError):
             self._sock.close()
         self._pump.join(timeout=5)
-        self.close_channel()
+        if self.on_gone is not None:
+            self.on_gone()
 
 
 # -- the sandbox ---------------------------------------------------------------------
@@ -450,10 +444,12 @@ def gpus_available(client: docker.DockerClient) -> bool:
 class DockerSandbox(Sandbox):
     name = "docker"
 
-    def __init__(self, client: docker.DockerClient, image: str) -> None:
+    def __init__(self, client: docker.DockerClient, image: str, *, spare_idle: float | None = SPARE_IDLE) -> None:
         self.client = client
         self.api: docker.APIClient = client.api
         self.image = image
+        self.spare_idle = spare_idle  # seconds a spare outlives the last worker; None: until close()
+        self._idle: threading.Timer | None = None
         self._gpus: bool | None = None
         self._workers: set[DockerWorker] = set()
         self._spare: tuple[dict[str, Any], DockerWorker] | None = None
@@ -462,8 +458,11 @@ class DockerSandbox(Sandbox):
         _install_cleanup()
 
     @classmethod
-    def connect(cls, image: str | None = None) -> DockerSandbox:
-        """A sandbox on the local engine with ``image`` (default $MLJ_IMAGE or mlj-runner:latest)."""
+    def connect(cls, image: str | None = None, *, spare_idle: float | None = SPARE_IDLE) -> DockerSandbox:
+        """A sandbox on the local engine with ``image`` (default $MLJ_IMAGE or mlj-runner:latest).
+
+        ``spare_idle``: how long the spare container (see ``start``) may wait once no worker is left
+        (between two gradings, say); a server that grades now and then may pass None (kept until close)."""
         image = _image_name(image)
         try:
             client = docker.from_env(timeout=120)
@@ -478,7 +477,7 @@ class DockerSandbox(Sandbox):
             raise DockerUnavailable(f"the runner image {image} is not in the Docker engine: {IMAGE_HINT}") from None
         with contextlib.suppress(docker.errors.DockerException, requests.RequestException):
             cleanup_leftovers(client)
-        return cls(client, image)
+        return cls(client, image, spare_idle=spare_idle)
 
     def start(self, spec: WorkerSpec) -> DockerWorker:
         """A worker for ``spec``: the spare container if one matches, else a new one (its engine start runs
@@ -489,6 +488,8 @@ class DockerSandbox(Sandbox):
         options = container_options(spec, image=self.image, mount_dir="", gpus_available=bool(self._gpus))
         key = {k: v for k, v in options.items() if k not in ("volumes", "labels")}
         with self._lock:
+            if self._idle is not None:
+                self._idle.cancel()
             spare, self._spare = self._spare, None
             worker = None
             if spare is not None and spare[0] == key and spare[1].usable():
@@ -507,7 +508,21 @@ class DockerSandbox(Sandbox):
                     self._spare = (key, self._boot(spec))
             self._started_any = True
             self._workers = {w for w in self._workers if not w._gone} | {worker}
+            worker.on_gone = self._worker_gone
             return worker
+
+    def _worker_gone(self) -> None:
+        """Once no worker is left, the spare may wait ``spare_idle`` seconds for the next one."""
+        with self._lock:
+            spare = self._spare[1] if self._spare else None
+            if spare is None or self.spare_idle is None or any(
+                    not w._gone for w in self._workers if w is not spare):
+                return
+            if self._idle is not None:
+                self._idle.cancel()
+            self._idle = threading.Timer(self.spare_idle, self.drop_spare)
+            self._idle.daemon = True
+            self._idle.start()
 
     def _boot(self, spec: WorkerSpec) -> DockerWorker:
         """Create and attach a container with an empty submission folder; start it on a thread."""
@@ -519,9 +534,11 @@ class DockerSandbox(Sandbox):
                                         gpus_available=bool(self._gpus))
             cid = self.client.containers.create(**options).id
             with _live_lock:
-                _live[cid] = (self.api, mount_dir)
+                _live[cid] = (self.api, mount_dir, None)
             sock = self.api.attach_socket(cid, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
             worker = DockerWorker(self.api, cid, sock, mount_dir, LogBuffer(spec.limits.log_bytes))
+            with _live_lock:
+                _live[cid] = (self.api, mount_dir, worker.detach)
         except BaseException:
             if cid is not None:
                 _remove(self.api, cid, mount_dir)
@@ -536,6 +553,10 @@ class DockerSandbox(Sandbox):
                 "no capabilities, no-new-privileges, pids/memory+swap/CPU limits, private IPC, submission "
                 f"mounted read-only; shares the host kernel (image {self.image})")
 
+    def warm_up(self) -> None:
+        """For a judge that will start many workers (batch mode, the server): keep a spare from the first."""
+        self._started_any = True
+
     def drop_spare(self) -> None:
         """Remove the spare container, if any (an idle server may call this)."""
         with self._lock:
@@ -545,6 +566,8 @@ class DockerSandbox(Sandbox):
 
     def close(self) -> None:
         with self._lock:
+            if self._idle is not None:
+                self._idle.cancel()
             workers, self._workers, self._spare = list(self._workers), set(), None
         for worker in workers:
             worker.kill()

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import harness
 from judge.sandbox.base import ExitStatus, Limits, LogBuffer, Sandbox, Worker, WorkerSpec, drain_into
+from judge.sandbox.gpus import cuda_visible_devices
 from judge.sandbox.zygote import Zygote, ZygoteError
 from judge.sandbox.zygote import shared as zygote_shared
 
@@ -45,6 +46,14 @@ def _fresh_uid() -> int:
     _uid_counter += 1
     uids = uid_range()
     return uids[_uid_counter % len(uids)]
+
+
+def _gpu_env(gpus: str | None) -> dict[str, str]:
+    """The zygote hides every GPU; a worker given --gpus sees those (CUDA reads this at its first use)."""
+    if gpus is None:
+        return {}
+    visible = cuda_visible_devices(gpus)
+    return {"CUDA_VISIBLE_DEVICES": visible} if visible is not None else {"CUDA_VISIBLE_DEVICES": "all"}
 
 
 class ProcessWorker(Worker):
@@ -138,7 +147,7 @@ class ProcessSandbox(Sandbox):
                 "scratch_bytes": limits.scratch_bytes,
                 "pids": limits.pids,
             },
-            "env": {"HOME": str(scratch), "TMPDIR": str(scratch / "tmp")},
+            "env": {"HOME": str(scratch), "TMPDIR": str(scratch / "tmp"), **_gpu_env(spec.gpus)},
         }
         zygote = self._fork_server(limits.threads)
         stdin_r, stdin_w = os.pipe()

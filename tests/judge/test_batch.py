@@ -74,11 +74,11 @@ def test_collect_reads_folders_named_after_challenges(tmp_path):
 
 
 def test_each_parallel_job_is_pinned_to_its_own_gpu():
-    from judge.batch import pin_gpu
+    from judge.sandbox.gpus import cuda_visible_devices, pin_gpu
 
-    assert [pin_gpu(job, "2,5") for job in range(4)] == ["2", "5", "2", "5"]
-    assert [pin_gpu(job, "3") for job in range(4)] == ["0", "1", "2", "0"]
-    assert pin_gpu(0, None) is None
+    assert [pin_gpu(job, "2,5") for job in range(4)] == ["device=2", "device=5", "device=2", "device=5"]
+    assert [pin_gpu(job, "3") for job in range(4)] == ["device=0", "device=1", "device=2", "device=0"]
+    assert [cuda_visible_devices(g) for g in ("device=1", "2", "0,3", "all")] == ["1", "0,1", "0,3", None]
 
 
 def test_device_follows_gpus_and_the_challenges_devices():

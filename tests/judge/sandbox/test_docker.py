@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
+import struct
 import subprocess
 import sys
+import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import torch
 
 from harness import protocol
+from harness.proxy import WorkerSession
 from judge.challenge import ROOT, BrokenChallenge, Challenge, discover, find
-from judge.grading import grade, worker_spec
+from judge.grading import grade, load_request, worker_spec
 from judge.sandbox import docker as backend
-from judge.sandbox.base import Limits, WorkerSpec
+from judge.sandbox.base import Limits, LogBuffer, WorkerSpec
 from judge.verdict import Verdict
 from judge.verify import verify
 
@@ -44,7 +50,8 @@ def test_container_options_are_hardened(tmp_path):
     assert opts["pids_limit"] == 32 and opts["nano_cpus"] == 2 * 10**9
     assert opts["tmpfs"]["/scratch"].startswith(f"size={8 << 20},") and "uid=10001" in opts["tmpfs"]["/scratch"]
     assert "mode=1777" in opts["tmpfs"]["/tmp"]
-    assert opts["volumes"] == {str(tmp_path): {"bind": "/submission", "mode": "ro"}}
+    assert opts["volumes"] == {str(tmp_path): {"bind": "/submission", "mode": "ro"},
+                               backend.HARNESS_DIR: {"bind": "/opt/mlj/harness", "mode": "ro"}}
     assert opts["environment"] == {"OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2", "HOME": "/scratch",
                                    "PYTHONDONTWRITEBYTECODE": "1"}
     assert opts["labels"][backend.LABEL] == "1" and opts["labels"][backend.PID_LABEL] == str(os.getpid())
@@ -83,6 +90,31 @@ def test_pin_gpu_gives_each_job_its_own_gpu(gpus, host, expected):
     assert [backend.pin_gpu(i, gpus, host_gpus=host) for i in range(4)] == expected
 
 
+def test_demux_splits_the_engine_stream_however_it_is_cut():
+    frames = [(1, b"ready"), (2, b"print from the submission\n"), (1, b""), (1, bytes(range(256)) * 4000),
+              (2, b"x" * 100), (1, b"end")]
+    stream = b"".join(struct.pack(">BxxxL", kind, len(data)) + data for kind, data in frames)
+    ours, theirs = socket.socketpair()
+    read_fd, write_fd = os.pipe()
+    log = LogBuffer(64)
+    pump = threading.Thread(target=backend._demux, args=(ours, write_fd, log), daemon=True)
+    pump.start()
+
+    def engine() -> None:
+        for start in range(0, len(stream), 7):  # headers and payloads cut anywhere
+            theirs.sendall(stream[start:start + 7])
+        theirs.close()
+
+    threading.Thread(target=engine, daemon=True).start()
+    got = bytearray()
+    while chunk := os.read(read_fd, 1 << 16):
+        got += chunk
+    pump.join(timeout=10)
+    os.close(read_fd)
+    assert bytes(got) == b"".join(data for kind, data in frames if kind == 1)
+    assert log.text().startswith("print from the submission\nxxx") and "[... 62 more bytes" in log.text()
+
+
 # --- real: an engine and the runner image ---------------------------------------
 
 
@@ -97,8 +129,11 @@ class Recording(backend.DockerSandbox):
         return worker
 
 
-def assert_clean(client: sdk.DockerClient, made: list[tuple[str, str]], pid: int | None = None) -> None:
+def assert_clean(client: sdk.DockerClient, made: list[tuple[str, str]], pid: int | None = None,
+                 box: backend.DockerSandbox | None = None) -> None:
     """No container of ours left, no process left in their cgroups, no host folder left."""
+    if box is not None:
+        box.drop_spare()
     left = client.containers.list(all=True, filters={"label": f"{backend.PID_LABEL}={pid or os.getpid()}"})
     assert [c.name for c in left] == []
     for cid, mount_dir in made:
@@ -165,6 +200,7 @@ def test_a_running_worker_is_hardened_and_killed_without_trace(box, monkeypatch)
         assert ready["ready"] is True
         info = box.api.inspect_container(worker.id)
         top = box.api.top(worker.id, ps_args="-o uid,pid,args")
+        listing = sorted(os.listdir(worker.mount_dir))
     except BaseException:
         worker.kill()
         raise
@@ -181,15 +217,16 @@ def test_a_running_worker_is_hardened_and_killed_without_trace(box, monkeypatch)
     assert set(host["Tmpfs"]) == {"/scratch", "/tmp"} and not host.get("DeviceRequests")
     assert config["User"] == "10001:10001" and config["Labels"][backend.LABEL] == "1"
     assert config["Labels"][backend.PID_LABEL] == str(os.getpid())
-    [mount] = info["Mounts"]
-    assert (mount["Destination"], mount["RW"]) == ("/submission", False)
+    mounts = {m["Destination"]: (m["Source"], m["RW"]) for m in info["Mounts"]}
+    assert mounts == {"/submission": (worker.mount_dir, False), "/opt/mlj/harness": (backend.HARNESS_DIR, False)}
+    assert listing == sorted(["solution.py", *(p.name for p in spec.support_files)])
     image_env = {e.split("=")[0] for e in box.api.inspect_image(box.image)["Config"]["Env"]}
     env = {e.split("=")[0] for e in config["Env"]}
     assert env - image_env <= ALLOWED_ENV and "MLJ_TEST_SECRET" not in env
     assert {row[0] for row in top["Processes"]} == {"10001"}
     assert worker.submission_path == "/submission/solution.py"
     assert worker.support_paths == [f"/submission/{p.name}" for p in spec.support_files]
-    assert_clean(box.client, box.made)
+    assert_clean(box.client, box.made, box=box)
 
 
 @pytest.mark.docker
@@ -203,6 +240,66 @@ def test_exit_status_of_a_worker_that_ends_itself(box):
     finally:
         worker.kill()
     assert (status.returncode, status.signal, status.oom_killed, status.killed_by_judge) == (0, None, False, False)
+
+
+def _ready(worker: backend.DockerWorker) -> None:
+    frame, _ = protocol.read_frame(lambda n: worker.recv_exact(n, time.monotonic() + 120), max_blob=1 << 20)
+    assert frame["ready"] is True
+
+
+@pytest.mark.docker
+def test_a_spare_container_serves_the_next_worker(box):
+    sandbox = Recording.connect()  # a fresh one: it has started no worker yet
+    challenge = find(CHALLENGE)
+    spec = worker_spec(challenge, challenge.reference_path)
+    first = sandbox.start(spec)
+    assert sandbox._spare is None  # one grading of one submission boots one container
+    _ready(first)
+    first.kill()
+    second = sandbox.start(spec)
+    assert sandbox._spare is not None
+    spare = sandbox._spare[1].id
+    _ready(second)
+    second.kill()
+    session = WorkerSession(sandbox, spec, load_request(challenge))
+    try:
+        x = torch.randn(3, 5, dtype=torch.float64)
+        got = session.call({"attr": "log_softmax"}, (x,), {})  # the submission was put in after it booted
+        assert session.worker is not None and session.worker.id == spare
+        assert torch.allclose(got, torch.log_softmax(x, dim=-1))
+    finally:
+        session.close()
+    pending = sandbox._spare[1].id  # booted behind the session's worker
+    other = sandbox.start(replace(spec, limits=replace(spec.limits, memory_bytes=spec.limits.memory_bytes // 2)))
+    try:
+        assert other.id != pending  # other limits: not that spare, which is removed
+        with pytest.raises(sdk.errors.NotFound):
+            sandbox.api.inspect_container(pending)
+        host = sandbox.api.inspect_container(sandbox._spare[1].id)["HostConfig"]
+        assert host["Memory"] == spec.limits.memory_bytes // 2
+    finally:
+        other.kill()
+        sandbox.close()
+    batch = Recording.connect()
+    batch.warm_up()  # batch mode and the server start many workers: a spare from the first one
+    try:
+        batch.start(spec).kill()
+        assert batch._spare is not None
+    finally:
+        batch.close()
+    assert_clean(sdk.from_env(), sandbox.made + batch.made, box=box)  # the module's sandbox keeps a spare too
+
+
+@pytest.mark.docker
+def test_an_engine_failure_at_start_is_a_judge_error(box, monkeypatch):
+    def refuse(*_args, **_kwargs):
+        raise sdk.errors.APIError("could not select device driver")
+
+    monkeypatch.setattr(box.api, "start", refuse)
+    challenge = find(CHALLENGE)
+    result = grade(challenge, challenge.reference_path, sandbox=box, suite="public")
+    assert result.verdict is Verdict.JE and "could not select device driver" in result.message
+    assert_clean(box.client, box.made, box=box)
 
 
 def _rows():
@@ -229,6 +326,7 @@ HOSTILE_CASES = [
     ("fork_bomb.py", {}, {Verdict.RE, Verdict.TLE, Verdict.MLE}, ""),
     ("memory_bomb.py", ROOMY, {Verdict.MLE}, "can't allocate memory"),  # RLIMIT_DATA
     ("shared_memory_bomb.py", ROOMY, {Verdict.MLE}, "killed for using more memory"),  # cgroup OOM kill
+    ("huge_output.py", {}, {Verdict.RE}, "output too large"),
 ]
 
 
@@ -245,9 +343,10 @@ def test_hostile_submissions_are_contained(box, name, limits, verdicts, says):
     assert result.verdict in verdicts, messages
     assert all(t.verdict is not Verdict.AC for t in result.tests)
     assert says in messages
+    assert result.duration < 90  # a kill is never stuck behind a blocked stream (it was 120 s per kill)
     if name == "write_outside.py":
         assert "Read-only file system" in messages
-    assert_clean(box.client, box.made)
+    assert_clean(box.client, box.made, box=box)
 
 
 CLI = "import sys; sys.argv[0] = 'mlj'; from cli import main; main()"
@@ -266,7 +365,8 @@ def test_interrupting_the_judge_leaves_no_container(box, signum):
             assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read().decode()[-2000:]
             time.sleep(0.2)
         time.sleep(3)  # torch imported, the submission spinning
-        made = [(c.id, c.attrs["Mounts"][0]["Source"]) for c in box.client.containers.list(all=True, filters=label)]
+        made = [(c.id, next(m["Source"] for m in c.attrs["Mounts"] if m["Destination"] == "/submission"))
+                for c in box.client.containers.list(all=True, filters=label)]
         os.killpg(proc.pid, signum)  # what a terminal's Ctrl-C does
         proc.wait(timeout=60)
     finally:
@@ -285,16 +385,20 @@ def test_cleanup_leftovers_removes_only_dead_judges_containers(box, tmp_path):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     opts = backend.container_options(_spec(tmp_path), image=box.image, mount_dir=tmp_path, gpus_available=False)
-    orphan = box.client.containers.create(**{**opts, "labels": {**opts["labels"], backend.PID_LABEL: str(dead.pid)}})
+    dead_labels = {**opts["labels"], backend.PID_LABEL: str(dead.pid)}
+    orphan = box.client.containers.create(**{**opts, "labels": dead_labels})
     mine = box.client.containers.create(**opts)
+    # a judge in another PID namespace (another container, say): its pid means nothing here
+    elsewhere = box.client.containers.create(**{**opts, "labels": {**dead_labels, backend.PIDNS_LABEL: "pid:[1]"}})
     try:
         removed = backend.cleanup_leftovers(box.client)
-        assert orphan.id in removed and mine.id not in removed
+        assert orphan.id in removed and mine.id not in removed and elsewhere.id not in removed
         with pytest.raises(sdk.errors.NotFound):
             orphan.reload()
         mine.reload()
+        elsewhere.reload()
     finally:
-        for container in (orphan, mine):
+        for container in (orphan, mine, elsewhere):
             try:
                 container.remove(force=True)
             except sdk.errors.NotFound:
