@@ -9,16 +9,15 @@ and the untouched stub must fail the public tests with messages that point at wh
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
 
 import cli
-from judge.challenge import Challenge, find
-from judge.sandbox.process import ProcessSandbox
-from judge.verdict import SubmissionResult, Verdict
-from judge.verify import Check, verify
+from judge.challenge import Challenge
+from judge.verdict import Verdict
+from judge.verify import Check
+from tests.challenges.conftest import failed_groups, result_of
 
 pytestmark = pytest.mark.slow
 
@@ -49,31 +48,6 @@ FORBIDDEN: dict[str, str] = {
 }
 
 
-@pytest.fixture(scope="module")
-def challenge() -> Challenge:
-    return find(CHALLENGE)
-
-
-@pytest.fixture(scope="module")
-def checks(challenge: Challenge) -> Iterator[list[Check]]:
-    sandbox = ProcessSandbox()
-    try:
-        yield verify([challenge], sandbox=sandbox)
-    finally:
-        sandbox.close()
-
-
-def _result(checks: list[Check], what: str) -> SubmissionResult:
-    found = [c for c in checks if c.what == what]
-    assert len(found) == 1, f"no single verify row {what!r}: {[c.what for c in checks]}"
-    assert found[0].result is not None
-    return found[0].result
-
-
-def _failed_groups(result: SubmissionResult) -> set[str]:
-    return {g.name for g in result.groups if g.points_earned < g.points_possible}
-
-
 def test_verify_passes(checks: list[Check]) -> None:
     failed = [f"{c.what}: expected {c.expected}, got {c.got} ({c.detail})" for c in checks if not c.ok]
     assert not failed, "\n".join(failed)
@@ -89,9 +63,9 @@ def test_every_known_solution_is_covered(challenge: Challenge) -> None:
 @pytest.mark.parametrize("name", sorted(TARGETS))
 def test_wrong_solution_fails_its_targeted_group(checks: list[Check], name: str) -> None:
     group, words = TARGETS[name]
-    result = _result(checks, f"solutions/wrong_answer/{name}")
+    result = result_of(checks, f"solutions/wrong_answer/{name}")
     assert result.verdict is Verdict.WA
-    failed = _failed_groups(result)
+    failed = failed_groups(result)
     assert group in failed, f"{name} should fail group {group!r}; it failed {sorted(failed)}"
     assert not failed & STILL_PASSES.get(name, set()), (
         f"{name} should pass {sorted(STILL_PASSES[name])}; it failed {sorted(failed)}")
@@ -103,7 +77,7 @@ def test_wrong_solution_fails_its_targeted_group(checks: list[Check], name: str)
 
 @pytest.mark.parametrize("name", sorted(FORBIDDEN))
 def test_forbidden_solution_is_reported(checks: list[Check], name: str) -> None:
-    result = _result(checks, f"solutions/forbidden/{name}")
+    result = result_of(checks, f"solutions/forbidden/{name}")
     assert result.verdict is Verdict.FB
     assert FORBIDDEN[name] in result.message, result.message
 

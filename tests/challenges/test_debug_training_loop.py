@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +23,9 @@ from click.testing import CliRunner
 import cli
 from judge.challenge import Challenge, find
 from judge.grading import load_reference
-from judge.sandbox.process import ProcessSandbox
-from judge.verdict import SubmissionResult, Verdict
-from judge.verify import Check, verify
+from judge.verdict import Verdict
+from judge.verify import Check
+from tests.challenges.conftest import failed_groups, result_of
 
 CHALLENGE = "debug-training-loop"
 
@@ -40,33 +39,6 @@ TARGETS: dict[str, tuple[str, str]] = {
     "clips_after_step.py": ("grad_clipping", "optimizer.step() used had a larger total L2 norm"),
     "scheduler_steps_per_batch.py": ("lr_schedule", "StepLR(step_size=2, gamma=0.25)"),
 }
-
-
-@pytest.fixture(scope="module")
-def challenge() -> Challenge:
-    return find(CHALLENGE)
-
-
-@pytest.fixture(scope="module")
-def checks(challenge: Challenge) -> Iterator[list[Check]]:
-    sandbox = ProcessSandbox()
-    try:
-        yield verify([challenge], sandbox=sandbox)
-    finally:
-        close = getattr(sandbox, "close", None)
-        if close is not None:
-            close()
-
-
-def _result(checks: list[Check], what: str) -> SubmissionResult:
-    found = [c for c in checks if c.what == what]
-    assert len(found) == 1, f"no single verify row {what!r}: {[c.what for c in checks]}"
-    assert found[0].result is not None
-    return found[0].result
-
-
-def _failed_groups(result: SubmissionResult) -> set[str]:
-    return {g.name for g in result.groups if g.points_earned < g.points_possible}
 
 
 @pytest.mark.slow
@@ -86,9 +58,9 @@ def test_one_wrong_solution_per_group(challenge: Challenge) -> None:
 @pytest.mark.parametrize("name", sorted(TARGETS))
 def test_wrong_solution_fails_exactly_its_group(checks: list[Check], challenge: Challenge, name: str) -> None:
     group, words = TARGETS[name]
-    result = _result(checks, f"solutions/wrong_answer/{name}")
+    result = result_of(checks, f"solutions/wrong_answer/{name}")
     assert result.verdict is Verdict.WA, (result.verdict, result.message)
-    assert _failed_groups(result) == {group}, f"{name} should fail only {group!r}; it failed {_failed_groups(result)}"
+    assert failed_groups(result) == {group}, f"{name} should fail only {group!r}; it failed {failed_groups(result)}"
     assert all(t.verdict in (Verdict.AC, Verdict.WA, None) for t in result.tests)
     bad = [t for t in result.tests if t.group == group and t.verdict is Verdict.WA]
     assert bad and any(words in t.message for t in bad), [t.message for t in bad]
@@ -97,9 +69,9 @@ def test_wrong_solution_fails_exactly_its_group(checks: list[Check], challenge: 
 
 @pytest.mark.slow
 def test_stub_fails_every_group(checks: list[Check], challenge: Challenge) -> None:
-    stub = _result(checks, "stub")
+    stub = result_of(checks, "stub")
     assert stub.verdict is Verdict.WA and stub.score == 0
-    assert _failed_groups(stub) == set(challenge.spec.scoring.groups)
+    assert failed_groups(stub) == set(challenge.spec.scoring.groups)
 
 
 @pytest.mark.slow

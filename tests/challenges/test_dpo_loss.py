@@ -9,16 +9,15 @@ that point at what to do.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
 
 import cli
-from judge.challenge import Challenge, find
-from judge.sandbox.process import ProcessSandbox
-from judge.verdict import SubmissionResult, Verdict
-from judge.verify import Check, verify
+from judge.challenge import Challenge
+from judge.verdict import Verdict
+from judge.verify import Check
+from tests.challenges.conftest import result_of
 
 pytestmark = pytest.mark.slow
 
@@ -37,27 +36,6 @@ TARGETS: dict[str, tuple[str, str]] = {
 ONLY_TARGET = {"reference_not_detached.py", "rewards_not_detached.py", "log_of_sigmoid.py"}
 
 
-@pytest.fixture(scope="module")
-def challenge() -> Challenge:
-    return find(CHALLENGE)
-
-
-@pytest.fixture(scope="module")
-def checks(challenge: Challenge) -> Iterator[list[Check]]:
-    sandbox = ProcessSandbox()
-    try:
-        yield verify([challenge], sandbox=sandbox)
-    finally:
-        sandbox.close()
-
-
-def _result(checks: list[Check], what: str) -> SubmissionResult:
-    found = [c for c in checks if c.what == what]
-    assert len(found) == 1, f"no single verify row {what!r}: {[c.what for c in checks]}"
-    assert found[0].result is not None
-    return found[0].result
-
-
 def test_verify_passes(checks: list[Check]) -> None:
     failed = [f"{c.what}: expected {c.expected}, got {c.got} ({c.detail})" for c in checks if not c.ok]
     assert not failed, "\n".join(failed)
@@ -72,7 +50,7 @@ def test_every_wrong_solution_has_a_target(challenge: Challenge) -> None:
 @pytest.mark.parametrize("name", sorted(TARGETS))
 def test_wrong_solution_fails_its_targeted_group(checks: list[Check], name: str) -> None:
     group, words = TARGETS[name]
-    result = _result(checks, f"solutions/wrong_answer/{name}")
+    result = result_of(checks, f"solutions/wrong_answer/{name}")
     assert result.verdict is Verdict.WA
     failed = {g.name for g in result.groups if g.points_earned < g.points_possible}
     assert group in failed, f"{name} should fail group {group!r}; it failed {sorted(failed)}"

@@ -11,16 +11,15 @@ with messages that point at what to do.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
 
 import cli
-from judge.challenge import Challenge, find
-from judge.sandbox.process import ProcessSandbox
-from judge.verdict import SubmissionResult, Verdict
-from judge.verify import Check, verify
+from judge.challenge import Challenge
+from judge.verdict import Verdict
+from judge.verify import Check
+from tests.challenges.conftest import failed_groups, result_of
 
 pytestmark = pytest.mark.slow
 
@@ -32,31 +31,6 @@ TARGETS: dict[str, tuple[str, str]] = {
     "nan_empty_cluster.py": ("empty_clusters", "NaN value(s) where finite values are expected"),
     "sqrt_inertia.py": ("lloyd", "the sum of SQUARED distances"),
 }
-
-
-@pytest.fixture(scope="module")
-def challenge() -> Challenge:
-    return find(CHALLENGE)
-
-
-@pytest.fixture(scope="module")
-def checks(challenge: Challenge) -> Iterator[list[Check]]:
-    sandbox = ProcessSandbox()
-    try:
-        yield verify([challenge], sandbox=sandbox)
-    finally:
-        sandbox.close()
-
-
-def _result(checks: list[Check], what: str) -> SubmissionResult:
-    found = [c for c in checks if c.what == what]
-    assert len(found) == 1, f"no single verify row {what!r}: {[c.what for c in checks]}"
-    assert found[0].result is not None
-    return found[0].result
-
-
-def _failed_groups(result: SubmissionResult) -> set[str]:
-    return {g.name for g in result.groups if g.points_earned < g.points_possible}
 
 
 def test_verify_passes(checks: list[Check]) -> None:
@@ -75,9 +49,9 @@ def test_known_solutions_are_the_expected_ones(challenge: Challenge) -> None:
 @pytest.mark.parametrize("name", sorted(TARGETS))
 def test_wrong_solution_fails_its_targeted_group(checks: list[Check], name: str) -> None:
     group, words = TARGETS[name]
-    result = _result(checks, f"solutions/wrong_answer/{name}")
+    result = result_of(checks, f"solutions/wrong_answer/{name}")
     assert result.verdict is Verdict.WA
-    failed = _failed_groups(result)
+    failed = failed_groups(result)
     assert group in failed, f"{name} should fail group {group!r}; it failed {sorted(failed)}"
     bad = [t for t in result.tests if t.group == group and t.verdict not in (Verdict.AC, None)]
     assert bad and all(t.verdict is Verdict.WA for t in bad)
@@ -86,19 +60,19 @@ def test_wrong_solution_fails_its_targeted_group(checks: list[Check], name: str)
 
 
 def test_python_loop_times_out_in_the_large_group_only(checks: list[Check]) -> None:
-    result = _result(checks, "solutions/time_limit/python_loop.py")
+    result = result_of(checks, "solutions/time_limit/python_loop.py")
     assert result.verdict is Verdict.TLE
-    assert _failed_groups(result) == {"large"}
+    assert failed_groups(result) == {"large"}
     (large,) = [t for t in result.tests if t.group == "large"]
     assert large.verdict is Verdict.TLE and "time limit" in large.message
     assert result.score == result.max_score - 2
 
 
 def test_sklearn_is_forbidden_statically_and_at_run_time(checks: list[Check]) -> None:
-    static = _result(checks, "solutions/forbidden/sklearn_kmeans.py")
+    static = result_of(checks, "solutions/forbidden/sklearn_kmeans.py")
     assert static.verdict is Verdict.FB
     assert "import of sklearn is forbidden" in static.message and "line 6" in static.message
-    dynamic = _result(checks, "solutions/forbidden/sklearn_dynamic_import.py")
+    dynamic = result_of(checks, "solutions/forbidden/sklearn_dynamic_import.py")
     assert dynamic.verdict is Verdict.FB  # the static scan cannot read the name: the import blocker refused it
     fb = [t for t in dynamic.tests if t.verdict is Verdict.FB]
     assert fb and all("import of sklearn is forbidden" in t.message for t in fb)
