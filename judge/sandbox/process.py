@@ -6,11 +6,12 @@ and the challenge's public support modules, a scrubbed environment, its own
 session, and (see ``process_boot``) resource limits, new network/mount/PID
 namespaces and a fresh unprivileged uid when the judge runs as root.
 
-What it does NOT isolate, plainly: it shares the host kernel and the host's
-filesystem (read access to world-readable files outside the hidden folders;
-write access only where a fresh uid may write, e.g. world-writable /tmp);
-without root there are no namespaces, no user switch, and the network stays
-reachable. For untrusted code from strangers use the docker backend.
+As root, the worker runs chrooted in a minimal root (system folders, Python
+and harness/ read-only, private tmpfs /tmp): it sees no repository, no home
+folder, no other process. What it does NOT isolate, plainly: it shares the
+host kernel, and without root there are no namespaces, no chroot, no user
+switch: the host's files are readable and the network stays reachable. For
+untrusted code from strangers use the docker backend.
 """
 
 from __future__ import annotations
@@ -46,6 +47,21 @@ def _fresh_uid() -> int:
     _uid_counter += 1
     uids = uid_range()
     return uids[_uid_counter % len(uids)]
+
+
+def _exposed() -> list[str]:
+    """What the worker's minimal root shows besides the system folders: Python and harness/ only."""
+    keep = [sys.prefix, sys.base_prefix, str(Path(harness.__file__).resolve().parent)]
+    for entry in sys.path:  # site-packages and the like; never the repository itself
+        if entry and not (entry + "/").startswith(HARNESS_PARENT + "/") and os.path.isdir(entry):
+            keep.append(entry)
+    return keep
+
+
+def _gpu_devices(gpus: str | None) -> list[str]:
+    if gpus is None:
+        return []
+    return sorted(p.name for p in Path("/dev").glob("nvidia*") if not p.is_dir())
 
 
 def _gpu_env(gpus: str | None) -> dict[str, str]:
@@ -106,13 +122,6 @@ class ProcessWorker(Worker):
 class ProcessSandbox(Sandbox):
     name = "process"
 
-    def __init__(self, *, hide: tuple[Path, ...] | None = None) -> None:
-        if hide is None:  # the worker sees none of the repository but harness/
-            from judge.challenge import CHALLENGES_DIR, REFERENCE_DIR, ROOT
-
-            hide = (CHALLENGES_DIR, REFERENCE_DIR, ROOT)
-        self.hide = tuple(str(p) for p in hide)
-
     @staticmethod
     def _fork_server(threads: int) -> Zygote:
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": str(threads),
@@ -139,8 +148,8 @@ class ProcessSandbox(Sandbox):
             "harness_parent": HARNESS_PARENT,
             "scratch": str(scratch),
             "uid": uid,
-            "cover": [[path, ["harness"] if path == HARNESS_PARENT else []] for path in self.hide],
-            "expose": [sys.prefix, sys.base_prefix, HARNESS_PARENT, *(p for p in sys.path if p)],
+            "expose": _exposed(),
+            "gpu_devices": _gpu_devices(spec.gpus),
             "limits": {
                 "memory_bytes": limits.memory_bytes,
                 "cpu_seconds": limits.cpu_seconds,

@@ -47,73 +47,77 @@ def enter_namespaces(config: dict) -> list[str]:
             missing.append(label)
     if "mount namespace" not in missing:
         libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None)
-        _expose(libc, config.get("expose", []))
-        for folder, keep in config.get("cover", []):
-            if os.path.isdir(folder):
-                _cover(libc, folder, set(keep), b"mode=755,size=64k")
-        _private_tmp(libc, config)
+        _minimal_root(libc, config)
     return missing
 
 
-def _cover(libc: ctypes.CDLL, folder: str, keep: set[str], options: bytes) -> None:
-    """An empty tmpfs over ``folder``, with only the ``keep`` entries bind-mounted back read-only."""
-    fds = {name: os.open(os.path.join(folder, name), os.O_PATH) for name in keep
-           if os.path.exists(os.path.join(folder, name))}
-    if libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options) != 0:
-        return
-    for name, fd in fds.items():
-        target = os.path.join(folder, name).encode()
-        os.mkdir(target)
-        libc.mount(f"/proc/self/fd/{fd}".encode(), target, None, MS_BIND | MS_REC, None)
-        libc.mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, None)
-        os.close(fd)
-    libc.mount(None, folder.encode(), None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
+DEVICES = ("null", "zero", "full", "random", "urandom")
 
 
-def _expose(libc: ctypes.CDLL, paths: list[str]) -> None:
-    """Make ``paths`` reachable for the unprivileged user, and nothing beside them.
+def _minimal_root(libc: ctypes.CDLL, config: dict) -> None:
+    """Chroot into a new root that holds only what a worker needs, read-only.
 
-    Where a folder on the way is closed to others (``/root`` holding a pyenv
-    Python, say), an empty tmpfs covers it and only the needed entries come back.
-    """
-    closed: dict[str, set[str]] = {}
-    for path in paths:
-        parts = os.path.realpath(path).split(os.sep)[1:]
-        for i in range(len(parts) - 1):
-            folder = os.sep + os.path.join(*parts[: i + 1])
-            if os.path.isdir(folder) and not os.stat(folder).st_mode & 0o001:
-                closed.setdefault(folder, set()).add(parts[i + 1])
-                break
-    for folder, entries in closed.items():
-        _cover(libc, folder, entries, b"mode=755,size=64k")
-
-
-def _private_tmp(libc: ctypes.CDLL, config: dict) -> None:
-    """Size-capped private tmpfs over the world-writable folders; the scratch moves into one.
-
-    The worker then writes nowhere on the host: what it leaves, symlinks
-    included, vanishes with its mount namespace.
+    The system folders, the Python installation and the harness are bind-mounted
+    read-only; /dev has the harmless devices (and the GPUs a worker was given);
+    /tmp is a private size-capped tmpfs that holds the scratch directory. Nothing
+    else of the host is visible: no repository, no home folders, no other
+    checkouts, no databases. What the worker writes vanishes with it.
     """
     scratch = config["scratch"]
     staging = os.open(scratch, os.O_RDONLY | os.O_DIRECTORY)
+    root = scratch  # the judge's staging folder becomes the new root's mount point
+    libc.mount(b"tmpfs", root.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"mode=755,size=1m")
+    bound: list[str] = []
+
+    def bind(source: str, *, writable: bool = False) -> None:
+        target = root + source
+        if os.path.islink(source):
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            if not os.path.lexists(target):
+                os.symlink(os.readlink(source), target)
+            return
+        if os.path.isdir(source):
+            os.makedirs(target, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            open(target, "a").close()  # noqa: SIM115 - a mount point
+        libc.mount(source.encode(), target.encode(), None, MS_BIND | MS_REC, None)
+        if not writable:
+            libc.mount(None, target.encode(), None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, None)
+        bound.append(source)
+
+    for path in SYSTEM:
+        if os.path.lexists(path):
+            bind(path)
+    for path in sorted({os.path.realpath(p) for p in config.get("expose", []) if os.path.exists(p)}, key=len):
+        if not any(path == b or path.startswith(b.rstrip("/") + "/") for b in bound):
+            bind(path)
+    os.makedirs(root + "/dev", exist_ok=True)
+    for name in DEVICES + tuple(config.get("gpu_devices", ())):
+        if os.path.exists("/dev/" + name):
+            bind("/dev/" + name, writable=True)
     size = f"size={config['limits']['scratch_bytes']},mode=1777".encode()
-    for folder in ("/tmp", "/var/tmp", "/dev/shm"):
-        if os.path.isdir(folder):
-            libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, size)
-    os.makedirs(scratch, mode=0o700, exist_ok=True)
+    for folder in ("/tmp", "/dev/shm"):
+        os.makedirs(root + folder, exist_ok=True)
+        libc.mount(b"tmpfs", (root + folder).encode(), b"tmpfs", MS_NOSUID | MS_NODEV, size)
+    os.makedirs(root + "/proc", exist_ok=True)
+    inside = root + scratch
+    os.makedirs(inside, mode=0o700, exist_ok=True)
     for name in os.listdir(staging):
         if name == "tmp":
             continue
         source = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=staging)
-        with os.fdopen(source, "rb") as src, open(os.path.join(scratch, name), "wb") as dst:
+        with os.fdopen(source, "rb") as src, open(os.path.join(inside, name), "wb") as dst:
             dst.write(src.read())
     os.close(staging)
-    os.makedirs(os.path.join(scratch, "tmp"), mode=0o700, exist_ok=True)
-    if os.geteuid() == 0:
-        for path, _, files in os.walk(scratch):
-            os.chown(path, config["uid"], config["uid"])
-            for name in files:
-                os.chown(os.path.join(path, name), config["uid"], config["uid"])
+    os.makedirs(os.path.join(inside, "tmp"), mode=0o700, exist_ok=True)
+    for path, _, files in os.walk(inside):
+        os.chown(path, config["uid"], config["uid"])
+        for name in files:
+            os.chown(os.path.join(path, name), config["uid"], config["uid"])
+    os.chroot(root)
+    os.chdir("/")
 
 
 def drop_privileges(config: dict, own_proc: bool) -> None:
