@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -293,5 +295,24 @@ def _register_server_commands() -> None:
 
 _register_server_commands()
 
+def entry() -> None:
+    """The `mlj` console command: run it, then exit without tearing the interpreter down.
+
+    Exit handlers still run (containers and fork servers are cleaned up there);
+    only the module-by-module teardown of torch, a third of a second on every
+    command, is skipped.
+    """
+    code = 0
+    try:
+        main.main(prog_name="mlj")
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        atexit._run_exitfuncs()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    main()
+    entry()

@@ -39,11 +39,11 @@ def collect(root: Path) -> list[tuple[str, Path]]:
 
 
 def _warm(sandbox: Sandbox) -> None:
-    import harness.plugin  # noqa: F401 - torch, pytest and the harness, once per judge process
-
+    """Start the sandbox's fork server first, then import torch here: the two imports overlap."""
     warm_up = getattr(sandbox, "warm_up", None)
     if warm_up is not None:
         warm_up()
+    import harness.plugin  # noqa: F401 - torch, pytest and the harness, once per judge process
 
 
 def _init_child(sandbox_name: str, counter: Any, gpus: str | None) -> None:
@@ -74,7 +74,8 @@ def grade_many(pairs: list[tuple[Challenge, Path]], *, sandbox: Sandbox, seed: i
     with progress:
         task = progress.add_task("", total=len(pairs))
         if jobs <= 1 or len(pairs) < 2:
-            _warm(sandbox)
+            if len(pairs) > 1:  # a single grading overlaps its own imports (see grade)
+                _warm(sandbox)
             for i, (challenge, path) in enumerate(pairs):
                 progress.update(task, description=f"{challenge.id}/{path.name}")
                 results[i] = grade(challenge, path, sandbox=sandbox, seed=seed, gpus=gpus)
