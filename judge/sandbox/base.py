@@ -192,5 +192,12 @@ class Sandbox(ABC):
         """One line on what this backend isolates and what it does not."""
         return self.name
 
+    def share(self) -> dict | None:
+        """What the other judge processes of a parallel batch need to reuse our warm state (``adopt``)."""
+        return None
+
+    def adopt(self, shared: dict) -> None:
+        """Reuse the warm state another judge process ``share``d instead of warming up our own."""
+
     def close(self) -> None:
         """Release anything shared between workers (pools, clients)."""

@@ -16,10 +16,8 @@ untrusted code from strangers use the docker backend.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
 import sys
 import tempfile
 from collections.abc import Callable
@@ -28,7 +26,8 @@ from pathlib import Path
 import harness
 from judge.sandbox.base import ExitStatus, Limits, LogBuffer, Sandbox, Worker, WorkerSpec, drain_into
 from judge.sandbox.gpus import cuda_visible_devices
-from judge.sandbox.zygote import Zygote, ZygoteError
+from judge.sandbox.zygote import Zygote, ZygoteError, kill_worker
+from judge.sandbox.zygote import adopt as zygote_adopt
 from judge.sandbox.zygote import shared as zygote_shared
 
 HARNESS_PARENT = str(Path(harness.__file__).resolve().parent.parent)
@@ -97,8 +96,7 @@ class ProcessWorker(Worker):
             except ZygoteError:
                 pid = None
             if pid is not None:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(pid, signal.SIGKILL)  # the worker leads its own session
+                kill_worker(pid)
                 self._exit = self.zygote.wait_exit(pid, timeout=10)
         self.close_channel()
         shutil.rmtree(self.scratch, ignore_errors=True)
@@ -123,14 +121,23 @@ class ProcessSandbox(Sandbox):
     name = "process"
 
     @staticmethod
-    def _fork_server(threads: int) -> Zygote:
-        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": str(threads),
-               "MKL_NUM_THREADS": str(threads), "CUDA_VISIBLE_DEVICES": ""}
-        return zygote_shared(HARNESS_PARENT, env)
+    def _env(threads: int) -> dict[str, str]:
+        return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": str(threads),
+                "MKL_NUM_THREADS": str(threads), "CUDA_VISIBLE_DEVICES": ""}
+
+    def _fork_server(self, threads: int) -> Zygote:
+        return zygote_shared(HARNESS_PARENT, self._env(threads))
 
     def warm_up(self) -> None:
         """Start the fork server now (it imports torch) so the first worker is quick."""
         self._fork_server(Limits().threads)
+
+    def share(self) -> dict:
+        """The fork server's private address: a parallel batch's judge processes all fork from it."""
+        return {"env": self._env(Limits().threads), "address": self._fork_server(Limits().threads).share()}
+
+    def adopt(self, shared: dict) -> None:
+        zygote_adopt(HARNESS_PARENT, shared["env"], shared["address"])
 
     def start(self, spec: WorkerSpec) -> ProcessWorker:
         scratch = Path(tempfile.mkdtemp(prefix="mlj-worker-"))
