@@ -5,14 +5,17 @@ so expected values are computed once (``judge.refcache``). Each submission is
 graded independently: one submission's crash, timeout or memory blow-up
 becomes its own result and never disturbs another's. With ``jobs > 1`` the
 gradings run in that many judge processes (pytest, which runs the tests, is
-not thread-safe), each warmed up once: torch imported, the sandbox's fork
-server started.
+not thread-safe). Those judge processes are forked from a multiprocessing
+fork server that imported torch, pytest and the harness once, and the process
+backend's workers all come from the parent's one zygote (``Sandbox.share``):
+a batch imports torch twice however many jobs it runs, so on a small machine
+``--jobs 2`` does not spend its first seconds importing.
 """
 
 from __future__ import annotations
 
 import secrets
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,7 @@ from judge.challenge import Challenge, ChallengeError, find
 from judge.grading import grade
 from judge.sandbox.base import Sandbox
 from judge.sandbox.gpus import pin_gpu
+from judge.schedule import Schedule
 from judge.verdict import SubmissionResult
 
 _child_sandbox: Sandbox | None = None
@@ -46,7 +50,7 @@ def _warm(sandbox: Sandbox) -> None:
     import harness.plugin  # noqa: F401 - torch, pytest and the harness, once per judge process
 
 
-def _init_child(sandbox_name: str, counter: Any, gpus: str | None) -> None:
+def _init_child(sandbox_name: str, counter: Any, gpus: str | None, shared: dict | None) -> None:
     global _child_sandbox, _child_gpus
     from judge.sandbox import choose
 
@@ -55,7 +59,20 @@ def _init_child(sandbox_name: str, counter: Any, gpus: str | None) -> None:
         counter.value += 1
     _child_gpus = pin_gpu(job, gpus, host_gpus=len(list(Path("/dev").glob("nvidia[0-9]*")))) if gpus else None
     _child_sandbox = choose(sandbox_name).sandbox
+    if shared is not None:
+        _child_sandbox.adopt(shared)
     _warm(_child_sandbox)
+
+
+def _pool(jobs: int, sandbox: Sandbox, gpus: str | None) -> ProcessPoolExecutor:
+    """``jobs`` judge processes, forked from a fork server that preloaded what grading needs."""
+    context = get_context("forkserver")
+    context.set_forkserver_preload(["harness.plugin", "judge.batch"])
+    warm_up = getattr(sandbox, "warm_up", None)
+    if warm_up is not None:
+        warm_up()  # the workers' zygote imports torch while the fork server does
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_child,
+                               initargs=(sandbox.name, context.Value("i", 0), gpus, sandbox.share()))
 
 
 def _grade_in_child(challenge_id: str, path: str, seed: int) -> SubmissionResult:
@@ -81,15 +98,23 @@ def grade_many(pairs: list[tuple[Challenge, Path]], *, sandbox: Sandbox, seed: i
                 results[i] = grade(challenge, path, sandbox=sandbox, seed=seed, gpus=gpus)
                 progress.advance(task)
         else:
-            context = get_context("spawn")
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_child,
-                                     initargs=(sandbox.name, context.Value("i", 0), gpus)) as pool:
-                futures = {pool.submit(_grade_in_child, c.id, str(p), seed): i for i, (c, p) in enumerate(pairs)}
-                for future in as_completed(futures):
-                    challenge, path = pairs[futures[future]]
-                    results[futures[future]] = future.result()
-                    progress.update(task, description=f"{challenge.id}/{path.name}")
-                    progress.advance(task)
+            schedule = Schedule([challenge.id for challenge, _ in pairs])
+            running: dict[Future, int] = {}
+            with _pool(jobs, sandbox, gpus) as pool:
+                while True:
+                    while len(running) < jobs and (index := schedule.next()) is not None:
+                        challenge, path = pairs[index]
+                        running[pool.submit(_grade_in_child, challenge.id, str(path), seed)] = index
+                    if not running:
+                        break
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        index = running.pop(future)
+                        results[index] = future.result()
+                        schedule.finished(index, results[index].duration)
+                        challenge, path = pairs[index]
+                        progress.update(task, description=f"{challenge.id}/{path.name}")
+                        progress.advance(task)
     return [results[i] for i in range(len(pairs))]
 
 

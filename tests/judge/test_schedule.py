@@ -1,0 +1,49 @@
+"""The order a parallel batch hands out its gradings (judge/schedule.py)."""
+
+from __future__ import annotations
+
+from judge.schedule import Schedule
+
+
+def drain(schedule: Schedule, seconds: dict[str, float], challenges: list[str]) -> list[int]:
+    """Hand out everything, one at a time, finishing each grading before the next is asked for."""
+    order = []
+    while (index := schedule.next()) is not None:
+        order.append(index)
+        schedule.finished(index, seconds[challenges[index]])
+    return order
+
+
+def test_each_challenge_is_tried_once_before_the_costliest_goes_first():
+    challenges = ["cheap", "cheap", "cheap", "costly", "costly", "middle", "middle"]
+    order = drain(Schedule(challenges), {"cheap": 0.2, "costly": 3.0, "middle": 1.0}, challenges)
+    assert order[:3] == [0, 3, 5], "first one of each challenge, in input order"
+    assert [challenges[i] for i in order[3:]] == ["costly", "middle", "cheap", "cheap"]
+    assert sorted(order) == list(range(len(challenges))), "every submission exactly once"
+
+
+def test_a_challenge_whose_first_grading_is_still_running_counts_as_costly():
+    challenges = ["a", "a", "b", "b"]
+    schedule = Schedule(challenges)
+    assert schedule.next() == 0 and schedule.next() == 2  # one of each, nothing finished yet
+    schedule.finished(2, 0.5)
+    assert schedule.estimate("a") == float("inf") and schedule.estimate("b") == 0.5
+    assert schedule.next() == 1, "unknown cost goes before a known small one"
+    assert schedule.next() == 3
+    assert schedule.next() is None
+
+
+def test_estimates_follow_the_mean_of_finished_gradings():
+    challenges = ["a", "a", "a", "b", "b", "b"]
+    schedule = Schedule(challenges)
+    first_a, first_b = schedule.next(), schedule.next()
+    schedule.finished(first_a, 0.1)
+    schedule.finished(first_b, 1.0)
+    assert challenges[schedule.next()] == "b"
+    schedule.finished(4, 9.0)
+    assert schedule.estimate("b") == 5.0
+    assert challenges[schedule.next()] == "b"
+
+
+def test_an_empty_batch_hands_out_nothing():
+    assert Schedule([]).next() is None
