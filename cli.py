@@ -193,17 +193,19 @@ def submit(challenge_id: str, file: Path | None, sandbox: str, seed: int | None,
               help="write a JUnit XML report")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="submissions graded in parallel (with --gpus, each job gets its own GPU)")
+@click.option("--details", is_flag=True, help="print every test of every submission, not one line each")
 @gpus_option
 def grade(challenge_id: str, files: tuple[Path, ...], sandbox: str, seed: int | None, json_out: Path | None,
-          junit_out: Path | None, jobs: int, gpus: str | None) -> None:
+          junit_out: Path | None, jobs: int, details: bool, gpus: str | None) -> None:
     """Grade submissions for CI (exit 0: all AC, 1: some not AC, 2: usage or judge error).
 
     FILES may be files or folders of .py files. With CHALLENGE_ID `all`, each
     folder holds one sub-folder per challenge id (DIR/attention/*.py, ...).
-    Every submission of a run sees the same hidden inputs.
+    Every submission of a run sees the same hidden inputs. One submission is
+    reported test by test; many get one line each (or every test with --details).
     """
     from judge.batch import grade_many, resolve
-    from judge.reports import print_result, write_json, write_junit
+    from judge.reports import print_result, summary_table, write_json, write_junit
 
     try:
         pairs = resolve(challenge_id, files)
@@ -219,8 +221,12 @@ def grade(challenge_id: str, files: tuple[Path, ...], sandbox: str, seed: int | 
         results = grade_many(pairs, sandbox=box, seed=seed, jobs=jobs, console=err, gpus=gpus)
     finally:
         box.close()
-    for result in results:
-        print_result(console, result, show_log=False)
+    if len(results) == 1 or details:
+        for result in results:
+            print_result(console, result, show_log=False)
+    else:
+        console.print(summary_table(results, width=console.width))
+        console.print("[dim]every test of every submission: --details, or --json / --junit-xml[/]")
     if json_out:
         write_json(json_out, results, sandbox=box.name)
     if junit_out:

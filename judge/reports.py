@@ -104,3 +104,25 @@ def print_result(console: Console, result: SubmissionResult, *, show_log: bool =
     if show_log and result.log.strip() and result.verdict is not Verdict.AC:
         console.print(Text("\noutput of your code (stdout and stderr, capped):", style="bold"))
         console.print(Text(result.log[-3000:], style="dim"))
+
+
+def summary_table(results: list[SubmissionResult], *, width: int = 100) -> Table:
+    """One row per submission, fitted to ``width`` columns: what a batch needs on a terminal.
+
+    Every test of every submission goes to --json / --junit-xml (or --details).
+    """
+    accepted = sum(r.verdict is Verdict.AC for r in results)
+    rows = [(r.challenge, Path(r.submission).name, r.verdict, f"{r.score:g}/{r.max_score:g}", f"{r.duration:.1f}s",
+             "" if r.verdict is Verdict.AC else (r.message.splitlines() or [""])[0]) for r in results]
+    fixed = [max(len(row[i]) for row in rows) for i in (0, 1)] + [7] + [max(len(row[3]) for row in rows), 6]
+    room = width - sum(fixed) - 3 * 6 - 1  # three characters of border and padding per column
+    table = Table(title=f"{len(results)} submissions · {accepted} accepted", title_justify="left", expand=False)
+    for name, size, justify in zip(("challenge", "submission", "verdict", "score", "time"), fixed,
+                                   ("left", "left", "left", "right", "right")):
+        table.add_column(name, no_wrap=True, min_width=size, justify=justify)  # type: ignore[arg-type]
+    if room >= 12:
+        table.add_column("first problem", no_wrap=True, overflow="ellipsis", max_width=room)
+    for challenge, name, verdict, score, seconds, problem in rows:
+        cells = [challenge, Text(name), verdict_text(verdict), score, seconds]
+        table.add_row(*cells, *([Text(problem)] if room >= 12 else []))
+    return table

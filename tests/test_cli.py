@@ -90,6 +90,19 @@ def test_grade_writes_json_and_junit_and_exits_1_when_not_all_accepted(tmp_path)
     cases = suites.findall("testsuite")[0].findall("testcase")
     assert len(cases) == len(first["tests"])
     assert suites.findall("testsuite")[1].findall("testcase/failure")
+    summary = [line for line in result.output.splitlines() if "softmax-cross-entropy" in line]
+    assert "2 submissions · 1 accepted" in result.output
+    assert any(REFERENCE.name in line and " AC " in line for line in summary), result.output
+    assert any(WRONG.name in line and " WA " in line for line in summary), result.output
+    assert first["tests"][0]["name"] not in result.output, "many submissions: one line each, not every test"
+
+
+def test_grade_details_prints_every_test_of_every_submission():
+    result = run("grade", "softmax-cross-entropy", str(REFERENCE), str(WRONG), "--sandbox", "process",
+                 "--details", "--seed", "3")
+    assert result.exit_code == 1
+    hidden = sorted(p.stem for p in (SOFTMAX / "tests" / "hidden").glob("test_*.py"))
+    assert result.output.count("hidden tests") == 2 and all(name in result.output for name in hidden)
 
 
 def test_grade_exits_0_when_all_accepted(tmp_path):
