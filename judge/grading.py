@@ -72,6 +72,8 @@ def _pytest_args(challenge: Challenge, suite: str) -> list[str]:
         str(challenge.tests_dir(suite)), "-c", os.devnull, "--rootdir", str(challenge.path),
         "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise", "-p", "no:warnings",
         "--import-mode=importlib", "--assert=plain",
+        # only the judge's own plugin: whatever pytest plugins the host has installed stay out of a grading
+        "--disable-plugin-autoload",
         # these call gc.collect() around every test: seconds per grading
         "-p", "no:unraisableexception", "-p", "no:threadexception",
     ]

@@ -119,3 +119,20 @@ def test_worker_environment_holds_no_secrets(softmax, process_sandbox, tmp_path,
     assert "MLJ_SECRET_FOR_TEST" not in message and "hunter2" not in message
     assert "mlj-worker-" in message  # it ran in its scratch directory
     assert os.environ["MLJ_SECRET_FOR_TEST"] == "hunter2"
+
+
+def test_pytest_plugins_installed_on_the_host_stay_out_of_a_grading(softmax, process_sandbox, tmp_path, monkeypatch):
+    """A plugin registered through a pytest11 entry point (as pip installs them) is not loaded by a grading."""
+    marker = tmp_path / "loaded"
+    (tmp_path / "mlj_host_plugin.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    info = tmp_path / "mlj_host_plugin-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: mlj-host-plugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[pytest11]\nmlj_host_plugin = mlj_host_plugin\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from importlib.metadata import entry_points
+
+    assert "mlj_host_plugin" in {e.name for e in entry_points(group="pytest11")}, "the plugin is installed"
+    result = grade(softmax, softmax.reference_path, sandbox=process_sandbox, seed=1)
+    assert result.verdict is Verdict.AC
+    assert not marker.exists(), "the grading loaded a plugin the judge did not ask for"
