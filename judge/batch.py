@@ -14,6 +14,7 @@ a batch imports torch twice however many jobs it runs, so on a small machine
 
 from __future__ import annotations
 
+import importlib
 import secrets
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing import get_context
@@ -27,7 +28,7 @@ from judge.challenge import Challenge, ChallengeError, find
 from judge.grading import grade
 from judge.sandbox.base import Sandbox
 from judge.sandbox.gpus import pin_gpu
-from judge.schedule import Schedule
+from judge.schedule import Schedule, looks_slow
 from judge.verdict import SubmissionResult
 
 _child_sandbox: Sandbox | None = None
@@ -42,12 +43,18 @@ def collect(root: Path) -> list[tuple[str, Path]]:
     return pairs
 
 
+# What a judge process needs before its first grading: torch, pytest and the harness, and
+# the module torch.autograd.grad imports on first use (sympy; half a second).
+PRELOAD = ["harness.plugin", "torch.fx.experimental.symbolic_shapes", "judge.batch"]
+
+
 def _warm(sandbox: Sandbox) -> None:
-    """Start the sandbox's fork server first, then import torch here: the two imports overlap."""
+    """Start the sandbox's fork server first, then import here: the two imports overlap."""
     warm_up = getattr(sandbox, "warm_up", None)
     if warm_up is not None:
         warm_up()
-    import harness.plugin  # noqa: F401 - torch, pytest and the harness, once per judge process
+    for name in PRELOAD:
+        importlib.import_module(name)
 
 
 def _init_child(sandbox_name: str, counter: Any, gpus: str | None, shared: dict | None) -> None:
@@ -67,7 +74,7 @@ def _init_child(sandbox_name: str, counter: Any, gpus: str | None, shared: dict 
 def _pool(jobs: int, sandbox: Sandbox, gpus: str | None) -> ProcessPoolExecutor:
     """``jobs`` judge processes, forked from a fork server that preloaded what grading needs."""
     context = get_context("forkserver")
-    context.set_forkserver_preload(["harness.plugin", "judge.batch"])
+    context.set_forkserver_preload(PRELOAD)
     warm_up = getattr(sandbox, "warm_up", None)
     if warm_up is not None:
         warm_up()  # the workers' zygote imports torch while the fork server does
@@ -98,7 +105,8 @@ def grade_many(pairs: list[tuple[Challenge, Path]], *, sandbox: Sandbox, seed: i
                 results[i] = grade(challenge, path, sandbox=sandbox, seed=seed, gpus=gpus)
                 progress.advance(task)
         else:
-            schedule = Schedule([challenge.id for challenge, _ in pairs])
+            schedule = Schedule([challenge.id for challenge, _ in pairs],
+                                looks_slow([(path, challenge.reference_path) for challenge, path in pairs]))
             running: dict[Future, int] = {}
             with _pool(jobs, sandbox, gpus) as pool:
                 while True:

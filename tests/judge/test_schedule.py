@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from judge.schedule import Schedule
+from judge.schedule import Schedule, looks_slow, python_loops
 
 
 def drain(schedule: Schedule, seconds: dict[str, float], challenges: list[str]) -> list[int]:
@@ -47,3 +47,25 @@ def test_estimates_follow_the_mean_of_finished_gradings():
 
 def test_an_empty_batch_hands_out_nothing():
     assert Schedule([]).next() is None
+
+
+def test_submissions_that_look_slow_go_out_first_and_say_nothing_about_their_challenge():
+    challenges = ["a", "a", "b", "b"]
+    schedule = Schedule(challenges, [False, True, False, True])
+    assert [schedule.next(), schedule.next()] == [1, 3], "the slow-looking ones first, in input order"
+    schedule.finished(1, 30.0)
+    assert schedule.estimate("a") == float("inf"), "a time-out does not make the rest of its challenge costly"
+    assert [schedule.next(), schedule.next(), schedule.next()] == [0, 2, None]
+
+
+def test_more_python_loops_than_the_reference_looks_slow(tmp_path):
+    reference = tmp_path / "reference.py"
+    reference.write_text("def f(xs):\n    for x in xs:\n        pass\n")
+    vectorised = tmp_path / "vectorised.py"
+    vectorised.write_text("def f(xs):\n    return xs.sum()\n")
+    looping = tmp_path / "looping.py"
+    looping.write_text("def f(xs):\n    for x in xs:\n        while x:\n            x -= 1\n")
+    broken = tmp_path / "broken.py"
+    broken.write_text("def f(xs)\n    while True: pass\n")
+    assert [python_loops(p) for p in (reference, vectorised, looping, broken)] == [1, 0, 2, 0]
+    assert looks_slow([(vectorised, reference), (looping, reference), (broken, reference)]) == [False, True, False]
