@@ -18,6 +18,7 @@ import importlib
 import secrets
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing import get_context
+from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,8 @@ def _init_child(sandbox_name: str, counter: Any, gpus: str | None, shared: dict 
         counter.value += 1
     _child_gpus = pin_gpu(job, gpus, host_gpus=len(list(Path("/dev").glob("nvidia[0-9]*")))) if gpus else None
     _child_sandbox = choose(sandbox_name).sandbox
+    # a pool's judge process ends without running atexit handlers: release containers and the like here
+    Finalize(None, _child_sandbox.close, exitpriority=10)
     if shared is not None:
         _child_sandbox.adopt(shared)
     _warm(_child_sandbox)

@@ -568,7 +568,8 @@ class DockerSandbox(Sandbox):
         with self._lock:
             if self._idle is not None:
                 self._idle.cancel()
-            workers, self._workers, self._spare = list(self._workers), set(), None
+            workers, self._workers = list(self._workers), set()
+        self.drop_spare()
         for worker in workers:
             worker.kill()
         self.client.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import struct
@@ -403,3 +404,21 @@ def test_cleanup_leftovers_removes_only_dead_judges_containers(box, tmp_path):
                 container.remove(force=True)
             except sdk.errors.NotFound:
                 pass
+
+
+@pytest.mark.docker
+def test_a_parallel_docker_batch_leaves_no_container(box, tmp_path):
+    """The pool's judge processes end without atexit handlers; their spare containers must go anyway."""
+    folder = tmp_path / CHALLENGE
+    folder.mkdir()
+    challenge = find(CHALLENGE)
+    for i, (_, path) in enumerate(list(challenge.solutions())[:3]):
+        shutil.copyfile(path, folder / f"{i}_{path.name}")
+    mine = {"label": f"{backend.LABEL}=1"}
+    before = {c.id for c in box.client.containers.list(all=True, filters=mine)}
+    proc = subprocess.run([sys.executable, "-c", CLI, "grade", "all", str(tmp_path), "--sandbox", "docker",
+                           "--jobs", "2", "--seed", "1"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    assert "3 submissions" in proc.stdout
+    left = [c.name for c in box.client.containers.list(all=True, filters=mine) if c.id not in before]
+    assert left == []
