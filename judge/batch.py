@@ -14,7 +14,6 @@ a batch imports torch twice however many jobs it runs, so on a small machine
 
 from __future__ import annotations
 
-import importlib
 import secrets
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing import get_context
@@ -26,7 +25,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from judge.challenge import Challenge, ChallengeError, find
-from judge.grading import grade
+from judge.grading import PRELOAD, grade, preload
 from judge.sandbox.base import Sandbox
 from judge.sandbox.gpus import pin_gpu
 from judge.schedule import Schedule, looks_slow
@@ -44,18 +43,12 @@ def collect(root: Path) -> list[tuple[str, Path]]:
     return pairs
 
 
-# What a judge process needs before its first grading: torch, pytest and the harness, and
-# the module torch.autograd.grad imports on first use (sympy; half a second).
-PRELOAD = ["harness.plugin", "torch.fx.experimental.symbolic_shapes", "judge.batch"]
-
-
 def _warm(sandbox: Sandbox) -> None:
     """Start the sandbox's fork server first, then import here: the two imports overlap."""
     warm_up = getattr(sandbox, "warm_up", None)
     if warm_up is not None:
         warm_up()
-    for name in PRELOAD:
-        importlib.import_module(name)
+    preload()
 
 
 def _init_child(sandbox_name: str, counter: Any, gpus: str | None, shared: dict | None) -> None:
@@ -77,7 +70,7 @@ def _init_child(sandbox_name: str, counter: Any, gpus: str | None, shared: dict 
 def _pool(jobs: int, sandbox: Sandbox, gpus: str | None) -> ProcessPoolExecutor:
     """``jobs`` judge processes, forked from a fork server that preloaded what grading needs."""
     context = get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
+    context.set_forkserver_preload([*PRELOAD, "judge.batch"])
     warm_up = getattr(sandbox, "warm_up", None)
     if warm_up is not None:
         warm_up()  # the workers' zygote imports torch while the fork server does

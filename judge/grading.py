@@ -10,6 +10,7 @@ submission does; the judge's own failures become JE.
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
 import secrets
@@ -65,6 +66,17 @@ def load_request(challenge: Challenge, device: str = "cpu") -> dict[str, Any]:
         "import_seconds": challenge.spec.limits.import_time,
         "device": device,
     }
+
+
+# What a judge process needs before its first grading: torch, pytest and the harness, and the
+# module torch.autograd.grad imports on first use (sympy: half a second). Warm judge processes
+# (a batch's, the server's) import these up front.
+PRELOAD = ["pytest", "harness.plugin", "harness.proxy", "judge.refcache", "torch.fx.experimental.symbolic_shapes"]
+
+
+def preload() -> None:
+    for name in PRELOAD:
+        importlib.import_module(name)
 
 
 def _pytest_args(challenge: Challenge, suite: str) -> list[str]:

@@ -38,12 +38,10 @@ class GradingCrashed(Exception):
 
 def _slot_main(conn: Any, sandbox_name: str) -> None:  # runs in the grading process
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the server, which stops us
-    import pytest  # noqa: F401 - warm up: the imports a cold grading would pay for
-
-    import harness.plugin  # noqa: F401
-    import harness.proxy  # noqa: F401
     from judge.challenge import find
-    from judge.grading import grade
+    from judge.grading import grade, preload
+
+    preload()  # warm up: the imports a cold grading would pay for
     from judge.sandbox import choose
 
     try:
