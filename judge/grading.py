@@ -44,7 +44,8 @@ def device_for(challenge: Challenge, gpus: str | None) -> str:
     return "cuda" if gpus and "cuda" in challenge.spec.devices else "cpu"
 
 
-def worker_spec(challenge: Challenge, submission: Path, gpus: str | None = None) -> WorkerSpec:
+def worker_spec(challenge: Challenge, submission: Path, gpus: str | None = None,
+                cpus: tuple[int, ...] | None = None) -> WorkerSpec:
     limits = challenge.spec.limits
     return WorkerSpec(
         submission=submission,
@@ -53,6 +54,7 @@ def worker_spec(challenge: Challenge, submission: Path, gpus: str | None = None)
         limits=Limits(memory_bytes=limits.memory_mb << 20,
                       cpu_seconds=int(limits.total_time + limits.import_time + 60)),
         gpus=gpus,
+        cpus=cpus,
     )
 
 
@@ -92,7 +94,7 @@ def _pytest_args(challenge: Challenge, suite: str) -> list[str]:
 
 
 def grade(challenge: Challenge, submission: Path, *, sandbox: Sandbox, suite: str = "hidden",
-          seed: int | None = None, gpus: str | None = None) -> SubmissionResult:
+          seed: int | None = None, gpus: str | None = None, cpus: tuple[int, ...] | None = None) -> SubmissionResult:
     """Grade ``submission`` and return its result; never raises for the submission's faults.
 
     With ``gpus`` ("all", "2", "0,1") the worker gets those GPUs and, where the
@@ -110,7 +112,7 @@ def grade(challenge: Challenge, submission: Path, *, sandbox: Sandbox, suite: st
                             f"cannot read the submission {submission}: {exc}")
     forbidden = challenge.spec.forbidden
     scanned = staticscan.scan(source, apis=forbidden.apis, modules=forbidden.modules, filename=str(submission))
-    spec = worker_spec(challenge, submission, gpus)
+    spec = worker_spec(challenge, submission, gpus, cpus)
     worker = None
     if not scanned.syntax_error and not scanned.findings:
         try:  # first, so that the worker's torch import overlaps the judge's own

@@ -48,6 +48,7 @@ class WorkerSpec:
     support_files: tuple[Path, ...] = ()
     limits: Limits = field(default_factory=Limits)
     gpus: str | None = None  # None: no GPU; "all", "2" or "0,1" as given to --gpus
+    cpus: tuple[int, ...] | None = None  # None: any core; else the cores it may run on (a batch job's own)
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,8 @@ def container_options(spec: WorkerSpec, *, image: str, mount_dir: str | Path, gp
         "ulimits": [docker.types.Ulimit(name=n, soft=v, hard=v) for n, v in rlimits],
         "auto_remove": False,
     }
+    if spec.cpus:
+        options["cpuset_cpus"] = ",".join(str(cpu) for cpu in spec.cpus)
     if spec.gpus is not None:
         if not gpus_available:
             raise GpuUnavailable(f"GPUs were requested (--gpus {spec.gpus}) but this Docker engine cannot pass "

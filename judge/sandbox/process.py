@@ -157,6 +157,7 @@ class ProcessSandbox(Sandbox):
             "uid": uid,
             "expose": _exposed(),
             "gpu_devices": _gpu_devices(spec.gpus),
+            "cpus": list(spec.cpus) if spec.cpus else None,
             "limits": {
                 "memory_bytes": limits.memory_bytes,
                 "cpu_seconds": limits.cpu_seconds,

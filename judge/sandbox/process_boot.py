@@ -152,6 +152,8 @@ def run(config: dict) -> None:
     """Confine this process as ``config`` says and serve as a worker; never returns."""
     for key, value in config.get("env", {}).items():
         os.environ[key] = value
+    if config.get("cpus"):  # inherited by everything the worker starts
+        os.sched_setaffinity(0, config["cpus"])
     missing = enter_namespaces(config)
     if missing:
         sys.stderr.write(f"[mlj process sandbox: not available here: {', '.join(missing)}]\n")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from judge.batch import collect, grade_many, resolve
+from judge.batch import collect, cpus_for_job, grade_many, resolve
 from judge.challenge import Challenge, discover
 from judge.sandbox.process import ProcessSandbox
 from judge.verdict import SOLUTION_FOLDERS, Verdict
@@ -109,3 +109,10 @@ def test_gpus_on_a_host_without_gpus_is_a_clear_usage_error():
     result = CliRunner().invoke(cli.main, ["submit", "softmax-cross-entropy", str(Path(__file__)), "--gpus", "all",
                                            "--sandbox", "process"])
     assert result.exit_code == 2 and "no NVIDIA GPU" in result.output
+
+
+def test_each_parallel_job_keeps_to_its_own_core_when_there_are_enough():
+    assert [cpus_for_job(job, 2, {0, 1}) for job in range(2)] == [(0,), (1,)]
+    assert [cpus_for_job(job, 2, {5, 2, 9}) for job in range(2)] == [(2,), (5,)]
+    assert cpus_for_job(0, 1, {0, 1}) is None, "one job may use every core"
+    assert cpus_for_job(0, 3, {0, 1}) is None, "more jobs than cores: the kernel shares them out"

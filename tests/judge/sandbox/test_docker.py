@@ -61,6 +61,14 @@ def test_container_options_are_hardened(tmp_path):
     assert opts["auto_remove"] is False and "device_requests" not in opts
 
 
+def test_a_batch_job_keeps_its_container_to_its_core(tmp_path):
+    pinned = replace(_spec(tmp_path), cpus=(1,))
+    assert backend.container_options(pinned, image="img", mount_dir=tmp_path, gpus_available=False)[
+        "cpuset_cpus"] == "1"
+    assert "cpuset_cpus" not in backend.container_options(_spec(tmp_path), image="img", mount_dir=tmp_path,
+                                                          gpus_available=False)
+
+
 @pytest.mark.parametrize(("gpus", "count", "ids", "visible"), [
     ("all", -1, [], "all"), ("2", 2, [], "0,1"), ("0,1", 0, ["0", "1"], "0,1"), ("device=3", 0, ["3"], "3"),
 ])

@@ -1,0 +1,50 @@
+"""The process sandbox keeps a worker to the cores its spec names (a parallel batch's job pins its own)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+
+from harness.proxy import WorkerSession
+from judge.grading import load_request, worker_spec
+from judge.sandbox.process import ProcessSandbox
+
+
+def _allowed(pid: int) -> str:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return next(line.split(":", 1)[1].strip() for line in status.splitlines() if line.startswith("Cpus_allowed_list"))
+
+
+def _tree(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for children in Path(f"/proc/{current}/task").glob("*/children"):
+            todo += [int(c) for c in children.read_text().split()]
+    return found
+
+
+def test_a_worker_keeps_to_the_cores_its_spec_names(softmax):
+    core = max(os.sched_getaffinity(0))
+    spec = replace(worker_spec(softmax, softmax.reference_path), cpus=(core,))
+    session = WorkerSession(ProcessSandbox(), spec, load_request(softmax))
+    try:
+        session.call({"attr": "log_softmax"}, (torch.zeros(2, 3),), {})
+        assert session.worker is not None
+        assert {_allowed(pid) for pid in _tree(session.worker.pid)} == {str(core)}
+    finally:
+        session.close()
+
+
+def test_a_worker_without_cores_named_may_run_anywhere(softmax):
+    session = WorkerSession(ProcessSandbox(), worker_spec(softmax, softmax.reference_path), load_request(softmax))
+    try:
+        session.call({"attr": "log_softmax"}, (torch.zeros(2, 3),), {})
+        assert session.worker is not None
+        assert _allowed(session.worker.pid) == _allowed(os.getpid())
+    finally:
+        session.close()
