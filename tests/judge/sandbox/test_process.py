@@ -11,21 +11,12 @@ import torch
 from harness.proxy import WorkerSession
 from judge.grading import load_request, worker_spec
 from judge.sandbox.process import ProcessSandbox
+from tests.conftest import process_tree
 
 
 def _allowed(pid: int) -> str:
     status = Path(f"/proc/{pid}/status").read_text()
     return next(line.split(":", 1)[1].strip() for line in status.splitlines() if line.startswith("Cpus_allowed_list"))
-
-
-def _tree(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        for children in Path(f"/proc/{current}/task").glob("*/children"):
-            todo += [int(c) for c in children.read_text().split()]
-    return found
 
 
 def test_a_worker_keeps_to_the_cores_its_spec_names(softmax):
@@ -35,7 +26,7 @@ def test_a_worker_keeps_to_the_cores_its_spec_names(softmax):
     try:
         session.call({"attr": "log_softmax"}, (torch.zeros(2, 3),), {})
         assert session.worker is not None
-        assert {_allowed(pid) for pid in _tree(session.worker.pid)} == {str(core)}
+        assert {_allowed(pid) for pid in process_tree(session.worker.pid)} == {str(core)}
     finally:
         session.close()
 

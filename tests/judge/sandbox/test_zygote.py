@@ -27,6 +27,7 @@ from judge.grading import load_request, worker_spec
 from judge.sandbox import zygote as zygote_module
 from judge.sandbox.process import HARNESS_PARENT, ProcessSandbox
 from judge.sandbox.zygote import Zygote
+from tests.conftest import process_tree
 
 ADOPTER = """
 import json, sys
@@ -41,17 +42,6 @@ box.adopt(json.loads(sys.argv[1]))
 result = grade(find("softmax-cross-entropy"), Path(sys.argv[2]), sandbox=box, seed=5)
 print(json.dumps({"verdict": str(result.verdict), "own": [z.proc is not None for z in zygote._shared.values()]}))
 """
-
-
-def _descendants(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*"):
-            children = (task / "children").read_text().split() if (task / "children").exists() else []
-            todo += [int(c) for c in children]
-    return found
 
 
 def _alive(pid: int) -> bool:
@@ -79,7 +69,7 @@ def test_a_worker_holds_no_socket_back_to_the_fork_server(softmax):
     try:
         session.call({"attr": "log_softmax"}, (torch.zeros(2, 3),), {})  # booted and serving
         assert session.worker is not None
-        pids = _descendants(session.worker.pid)
+        pids = process_tree(session.worker.pid)
         assert pids
         sockets = []
         for pid in pids:
