@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 from multiprocessing.util import Finalize
@@ -67,9 +68,13 @@ def cpus_for_job(job: int, jobs: int, available: set[int]) -> tuple[int, ...] | 
     return (cores[job],) if 1 < jobs <= len(cores) else None
 
 
-def _init_child(sandbox_name: str, counter: Any, gpus: str | None, shared: dict | None, jobs: int) -> None:
+def _init_child(sandbox_name: str, counter: Any, gpus: str | None, shared: dict | None, jobs: int,
+                results: str) -> None:
     global _child_sandbox, _child_gpus, _child_cpus
+    from judge.refcache import CACHE
     from judge.sandbox import choose
+
+    CACHE.share(Path(results))  # expected values one job computed, the others read
 
     with counter.get_lock():
         job = counter.value
@@ -86,7 +91,7 @@ def _init_child(sandbox_name: str, counter: Any, gpus: str | None, shared: dict 
     _warm(_child_sandbox)
 
 
-def _pool(jobs: int, sandbox: Sandbox, gpus: str | None) -> ProcessPoolExecutor:
+def _pool(jobs: int, sandbox: Sandbox, gpus: str | None, results: Path) -> ProcessPoolExecutor:
     """``jobs`` judge processes, forked from a fork server that preloaded what grading needs."""
     context = get_context("forkserver")
     context.set_forkserver_preload([*PRELOAD, "judge.batch"])
@@ -94,7 +99,8 @@ def _pool(jobs: int, sandbox: Sandbox, gpus: str | None) -> ProcessPoolExecutor:
     if warm_up is not None:
         warm_up()  # the workers' zygote imports torch while the fork server does
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_child,
-                               initargs=(sandbox.name, context.Value("i", 0), gpus, sandbox.share(), jobs))
+                               initargs=(sandbox.name, context.Value("i", 0), gpus, sandbox.share(), jobs,
+                                         str(results)))
 
 
 def _grade_in_child(challenge_id: str, path: str, seed: int) -> SubmissionResult:
@@ -124,7 +130,8 @@ def grade_many(pairs: list[tuple[Challenge, Path]], *, sandbox: Sandbox, seed: i
             schedule = Schedule([challenge.id for challenge, _ in pairs],
                                 looks_slow([(path, challenge.reference_path) for challenge, path in pairs]))
             running: dict[Future, int] = {}
-            with _pool(jobs, sandbox, gpus) as pool:
+            with tempfile.TemporaryDirectory(prefix="mlj-batch-") as expected, \
+                    _pool(jobs, sandbox, gpus, Path(expected)) as pool:
                 while True:
                     while len(running) < jobs and (index := schedule.next()) is not None:
                         challenge, path = pairs[index]

@@ -9,17 +9,27 @@ computation. Calls are not cached when an argument could make the result
 depend on more than its value (a tensor that requires grad, a generator, any
 object the digest does not know), and a hit returns fresh copies, so a test
 that edits its expected tensor cannot spoil the cache.
+
+The judge processes of a parallel batch also share what they computed through
+a private folder (``ResultCache.share``): each result is written there in the
+wire format (JSON and safetensors, never pickle) when it reads back exactly as
+it was, so the second job does not recompute what the first one did.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+
+from harness import protocol
 
 MAX_BYTES = 256 << 20
 
@@ -80,6 +90,55 @@ def _size(value: Any) -> int:
     return 64
 
 
+def _bytes_of(tensor: torch.Tensor) -> torch.Tensor:
+    return tensor.detach().reshape(-1).contiguous().view(torch.uint8)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal in type and contents (NaNs included): what a read-back must be to stand in for a result."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, torch.Tensor):
+        return (a.dtype, a.shape, a.requires_grad) == (b.dtype, b.shape, b.requires_grad) and (
+            a.numel() == 0 or bool(torch.equal(_bytes_of(a), _bytes_of(b))))
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, float):
+        return a == b or (a != a and b != b)
+    return bool(a == b)
+
+
+def _dump(value: Any) -> bytes | None:
+    """The value in the wire format, or None if it would not read back exactly."""
+    try:
+        data = protocol.encode_message({}, {"value": value})
+        if _same(_load(data), value):
+            return data
+    except (protocol.ProtocolError, ValueError, TypeError, RuntimeError):
+        pass
+    return None
+
+
+def _load(data: bytes) -> Any:
+    view = memoryview(data)
+    offset = 0
+
+    def read_exact(n: int) -> bytes:
+        nonlocal offset
+        chunk = bytes(view[offset:offset + n])
+        offset += n
+        if len(chunk) != n:
+            raise protocol.ProtocolError("truncated")
+        return chunk
+
+    message, tensors = protocol.read_frame(read_exact, max_blob=MAX_BYTES)
+    return protocol.Decoder(tensors).decode(message["value"])
+
+
 class ResultCache:
     """A process-wide LRU of reference results, bounded in bytes."""
 
@@ -89,6 +148,11 @@ class ResultCache:
         self._bytes = 0
         self._lock = threading.Lock()
         self.hits = self.misses = 0
+        self.folder: Path | None = None
+
+    def share(self, folder: Path) -> None:
+        """Also keep results in ``folder`` (private to one batch) and look there on a miss."""
+        self.folder = folder
 
     def get(self, key: bytes) -> tuple[bool, Any]:
         with self._lock:
@@ -96,14 +160,37 @@ class ResultCache:
                 self._items.move_to_end(key)
                 self.hits += 1
                 return True, _copy(self._items[key][0])
+        if self.folder is not None:
+            try:
+                value = _load((self.folder / key.hex()).read_bytes())
+            except (OSError, protocol.ProtocolError, ValueError, KeyError, TypeError):
+                pass  # not there (or not whole): compute it
+            else:
+                self._remember(key, value)
+                with self._lock:
+                    self.hits += 1
+                return True, value
+        with self._lock:
             self.misses += 1
-            return False, None
+        return False, None
 
     def put(self, key: bytes, value: Any) -> None:
-        size = _size(value)
-        if size > self.max_bytes // 4:
+        if _size(value) > self.max_bytes // 4:
             return
+        self._remember(key, value)
+        if self.folder is not None and not (self.folder / key.hex()).exists():
+            data = _dump(value)
+            if data is not None:
+                partial = self.folder / f".{key.hex()}.{os.getpid()}"
+                with contextlib.suppress(OSError):
+                    partial.write_bytes(data)
+                    os.replace(partial, self.folder / key.hex())  # whole or not at all
+
+    def _remember(self, key: bytes, value: Any) -> None:
+        size = _size(value)
         with self._lock:
+            if key in self._items:
+                self._bytes -= self._items.pop(key)[1]
             self._items[key] = (_copy(value), size)
             self._bytes += size
             while self._bytes > self.max_bytes:

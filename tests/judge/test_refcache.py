@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import types
+from collections import namedtuple
 
+import numpy as np
 import torch
 
 from judge.refcache import CachedReference, ResultCache
@@ -57,3 +59,26 @@ def test_size_bound_evicts_old_entries():
         ref.double(torch.full((64,), float(i)))
     ref.double(torch.full((64,), 0.0))
     assert len(calls) == 21
+
+
+def test_judge_processes_of_a_batch_share_results_through_a_folder(tmp_path):
+    first, second = ResultCache(), ResultCache()
+    first.share(tmp_path)
+    second.share(tmp_path)
+    value = (torch.tensor([1.0, float("nan")], dtype=torch.float64), {"k": np.arange(3, dtype=np.int32)},
+             [torch.tensor(2), torch.float32, None, 3.5, float("inf")])
+    first.put(b"key", value)
+    found, got = second.get(b"key")
+    assert found and second.hits == 1
+    assert isinstance(got, tuple) and isinstance(got[1]["k"], np.ndarray) and got[2][1] is torch.float32
+    assert torch.equal(got[0].nan_to_num(), value[0].nan_to_num()) and got[0].dtype == torch.float64
+    assert got[2][3:] == [3.5, float("inf")] and got[2][0].shape == ()
+
+    pair = namedtuple("pair", "a b")
+    first.put(b"named", pair(torch.ones(2), 1))  # would come back a plain tuple: kept in memory only
+    first.put(b"intkeys", {1: torch.ones(2)})  # the wire format has string keys only
+    assert sorted(p.name for p in tmp_path.iterdir()) == [b"key".hex()]
+    assert second.get(b"named") == (False, None) and first.get(b"named")[0]
+
+    (tmp_path / b"torn".hex()).write_bytes(b"\x00\x01garbage")  # a torn or foreign file is a miss, not a crash
+    assert second.get(b"torn") == (False, None)
