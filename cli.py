@@ -65,9 +65,12 @@ gpus_option = click.option("--gpus", default=None, metavar="all|N|IDS",
                            help="pass GPUs to the sandbox; challenges that run on cuda are tested there")
 
 
+NVIDIA_CONTROL = Path("/dev/nvidiactl")  # present wherever the NVIDIA driver is loaded
+
+
 def _check_gpus(gpus: str | None) -> None:
-    if gpus and not Path("/dev/nvidiactl").exists():
-        err.print(f"[bold red]error:[/] --gpus {gpus}: this host has no NVIDIA GPU (no /dev/nvidiactl); "
+    if gpus and not NVIDIA_CONTROL.exists():
+        err.print(f"[bold red]error:[/] --gpus {gpus}: this host has no NVIDIA GPU (no {NVIDIA_CONTROL}); "
                   "leave --gpus out to grade on the CPU")
         sys.exit(EXIT_USAGE)
 

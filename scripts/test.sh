@@ -4,7 +4,8 @@
 #   - as root: Debian packages (Docker engine, debootstrap, Chromium, PostgreSQL), a running
 #     dockerd, the local base image (no registry needed) and the runner image;
 #   - pip: torch (pinned CPU build) and mlj with its dev extras;
-#   - then pytest (the Docker, browser and PostgreSQL tests run for real).
+#   - then pytest (the Docker, browser and PostgreSQL tests run for real; as root MLJ_REQUIRE_ALL
+#     turns a test's "not available here" skip into a failure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 t0=$(date +%s)
@@ -31,6 +32,8 @@ if [ "$(id -u)" -eq 0 ]; then
     bash scripts/docker-setup.sh
     say "building the runner image"
     mlj image build --base-image mlj-base:bookworm
+    # everything the tests need is here now: a test that finds something missing fails instead of skipping
+    export MLJ_REQUIRE_ALL=1
 else
     say "not root: Docker, Chromium and PostgreSQL must already be installed for their tests"
 fi

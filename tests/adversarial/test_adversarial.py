@@ -23,6 +23,7 @@ from judge.challenge import ROOT, find
 from judge.grading import grade
 from judge.sandbox.process import uid_range
 from judge.verdict import Verdict
+from tests.conftest import unavailable
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.py"))
 SKIP_DIRS = {".git", "__pycache__", ".pytest_cache", ".ruff_cache", "wheelhouse", ".mlj", "mlj.egg-info"}
@@ -110,7 +111,7 @@ def sandbox(request):
 
         reason = unavailable_reason()
         if reason:
-            pytest.skip(f"docker backend unavailable here: {reason}")
+            unavailable(f"docker backend unavailable here: {reason}")
     box = choose(request.param).sandbox
     yield box
     box.close()

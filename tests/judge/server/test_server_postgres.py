@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from server_helpers import REFERENCE, STUB, Server, free_port
 
+from tests.conftest import unavailable
+
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
@@ -29,7 +31,7 @@ def postgres() -> Iterator[str]:
     """A fresh cluster on a free port (as the postgres user when we are root); the URL of a new database."""
     bindir = _bindir()
     if bindir is None:
-        pytest.skip("no PostgreSQL binaries (apt-get install -y postgresql)")
+        unavailable("no PostgreSQL binaries (apt-get install -y postgresql)")
     import psycopg
 
     base = Path(tempfile.mkdtemp(prefix="mlj-pg-"))
