@@ -50,9 +50,7 @@ def collect(root: Path) -> list[tuple[str, Path]]:
 
 def _warm(sandbox: Sandbox) -> None:
     """Start the sandbox's fork server first, then import here: the two imports overlap."""
-    warm_up = getattr(sandbox, "warm_up", None)
-    if warm_up is not None:
-        warm_up()
+    sandbox.warm_up()
     preload()
 
 
@@ -69,12 +67,12 @@ def cpus_for_job(job: int, jobs: int, available: set[int]) -> tuple[int, ...] | 
 
 
 def _init_child(sandbox_name: str, counter: Any, gpus: str | None, shared: dict | None, jobs: int,
-                results: str) -> None:
+                expected_dir: str) -> None:
     global _child_sandbox, _child_gpus, _child_cpus
     from judge.refcache import CACHE
     from judge.sandbox import choose
 
-    CACHE.share(Path(results))  # expected values one job computed, the others read
+    CACHE.share(Path(expected_dir))  # expected values one job computed, the others read
 
     with counter.get_lock():
         job = counter.value
@@ -91,16 +89,14 @@ def _init_child(sandbox_name: str, counter: Any, gpus: str | None, shared: dict 
     _warm(_child_sandbox)
 
 
-def _pool(jobs: int, sandbox: Sandbox, gpus: str | None, results: Path) -> ProcessPoolExecutor:
+def _pool(jobs: int, sandbox: Sandbox, gpus: str | None, expected_dir: Path) -> ProcessPoolExecutor:
     """``jobs`` judge processes, forked from a fork server that preloaded what grading needs."""
     context = get_context("forkserver")
     context.set_forkserver_preload([*PRELOAD, "judge.batch"])
-    warm_up = getattr(sandbox, "warm_up", None)
-    if warm_up is not None:
-        warm_up()  # the workers' zygote imports torch while the fork server does
+    sandbox.warm_up()  # the workers' zygote imports torch while the fork server does
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_child,
                                initargs=(sandbox.name, context.Value("i", 0), gpus, sandbox.share(), jobs,
-                                         str(results)))
+                                         str(expected_dir)))
 
 
 def _grade_in_child(challenge_id: str, path: str, seed: int) -> SubmissionResult:

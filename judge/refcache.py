@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
+import struct
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -124,18 +126,7 @@ def _dump(value: Any) -> bytes | None:
 
 
 def _load(data: bytes) -> Any:
-    view = memoryview(data)
-    offset = 0
-
-    def read_exact(n: int) -> bytes:
-        nonlocal offset
-        chunk = bytes(view[offset:offset + n])
-        offset += n
-        if len(chunk) != n:
-            raise protocol.ProtocolError("truncated")
-        return chunk
-
-    message, tensors = protocol.read_frame(read_exact, max_blob=MAX_BYTES)
+    message, tensors = protocol.read_frame(io.BytesIO(data).read, max_blob=MAX_BYTES)
     return protocol.Decoder(tensors).decode(message["value"])
 
 
@@ -163,7 +154,7 @@ class ResultCache:
         if self.folder is not None:
             try:
                 value = _load((self.folder / key.hex()).read_bytes())
-            except (OSError, protocol.ProtocolError, ValueError, KeyError, TypeError):
+            except (OSError, protocol.ProtocolError, ValueError, KeyError, TypeError, struct.error):
                 pass  # not there (or not whole): compute it
             else:
                 self._remember(key, value)

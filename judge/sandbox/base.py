@@ -193,6 +193,9 @@ class Sandbox(ABC):
         """One line on what this backend isolates and what it does not."""
         return self.name
 
+    def warm_up(self) -> None:
+        """Get ready for the first worker ahead of time (a fork server, a spare container); optional."""
+
     def share(self) -> dict | None:
         """What the other judge processes of a parallel batch need to reuse our warm state (``adopt``)."""
         return None
