@@ -184,19 +184,21 @@ def _fold(challenge: Challenge, submission: Path, suite: str, sandbox: Sandbox, 
     group_results: list[GroupResult] = []
     for name, members in groups.items():
         points = challenge.points(name)
-        ran = [m.verdict for m in members if m.verdict is not None]
         passed = all(m.verdict is Verdict.AC for m in members)
-        verdict = overall(ran) if ran else Verdict.TLE
+        failed = [m.verdict for m in members if m.verdict not in (Verdict.AC, None)]
+        # nothing failed but not everything ran: the total time or the worker ran out before the rest
+        verdict = Verdict.AC if passed else overall(failed) if failed else Verdict.TLE
         group_results.append(GroupResult(name, points, points if passed else 0.0, verdict))
         share = points / len(members)
         for m in members:
             tests.append(TestResult(m.name, name, m.verdict, share, share if passed else 0.0, m.duration,
                                     m.message, m.figures))
-    verdicts = [t.verdict for t in tests if t.verdict is not None]
-    verdict = overall(verdicts)
+    verdict = overall([g.verdict for g in group_results])
     if not tests:
         message = message or "no tests ran"
     first_bad = next((t for t in tests if t.verdict not in (Verdict.AC, None)), None)
+    if first_bad is None and verdict is not Verdict.AC:
+        first_bad = next((t for t in tests if t.verdict is None), None)  # why the rest did not run
     if not message and first_bad is not None:
         message = f"{first_bad.name}: {first_bad.message.splitlines()[0] if first_bad.message else first_bad.verdict}"
     return SubmissionResult(

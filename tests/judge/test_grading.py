@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from judge.challenge import Challenge
 from judge.grading import grade
 from judge.verdict import Verdict
 from tests.conftest import FIXTURES, expected_verdict
@@ -118,7 +118,6 @@ def test_worker_environment_holds_no_secrets(softmax, process_sandbox, tmp_path,
     message = result.tests[0].message
     assert "MLJ_SECRET_FOR_TEST" not in message and "hunter2" not in message
     assert "mlj-worker-" in message  # it ran in its scratch directory
-    assert os.environ["MLJ_SECRET_FOR_TEST"] == "hunter2"
 
 
 def test_pytest_plugins_installed_on_the_host_stay_out_of_a_grading(softmax, process_sandbox, tmp_path, monkeypatch):
@@ -136,3 +135,14 @@ def test_pytest_plugins_installed_on_the_host_stay_out_of_a_grading(softmax, pro
     result = grade(softmax, softmax.reference_path, sandbox=process_sandbox, seed=1)
     assert result.verdict is Verdict.AC
     assert not marker.exists(), "the grading loaded a plugin the judge did not ask for"
+
+
+def test_tests_left_unrun_when_the_total_time_runs_out_are_not_accepted(softmax, process_sandbox):
+    """The tests that ran passed, the rest never ran: that is a time limit, not AC with a low score."""
+    limits = softmax.spec.limits.model_copy(update={"total_time": 0.3})
+    hurried = Challenge(softmax.spec.model_copy(update={"limits": limits}), softmax.path)
+    result = grade(hurried, softmax.reference_path, sandbox=process_sandbox, seed=1)
+    assert any(t.verdict is None for t in result.tests), "the budget should run out part way"
+    assert all(t.verdict in (Verdict.AC, None) for t in result.tests)
+    assert result.verdict is Verdict.TLE and not result.accepted and result.score < result.max_score
+    assert "total time" in result.message
