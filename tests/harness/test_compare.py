@@ -73,3 +73,15 @@ def test_python_floats_are_doubles_and_numpy_scalars_keep_their_shape():
         assert_close(1.000001, torch.tensor(1.0, dtype=torch.float64))  # passes in float32
     assert_close(np.float64(2.5), np.asarray(2.5))
     assert_close(np.int64(3), torch.tensor(3))
+
+
+def test_a_lower_precision_output_is_judged_at_the_expected_precision():
+    want = torch.linspace(1.0, 2.0, 8, dtype=torch.float32)
+    off = want * 1.005  # 0.5% off: inside bfloat16's tolerance, far outside float32's
+    with pytest.raises(Mismatch, match="float32"):
+        assert_close(off.to(torch.bfloat16), want)
+    with pytest.raises(Mismatch):
+        assert_close(off, want)
+    assert_close(want.to(torch.float64), want)  # more precise than expected is judged as itself
+    half = want.to(torch.float16)
+    assert_close(half, half)  # a half-precision expected value keeps its own tolerance
