@@ -73,6 +73,10 @@ def make_mha(sub: Any, ref: Any, rng: torch.Generator, device: str) -> Callable[
         assert isinstance(got, dict) and sorted(got) == sorted(state), (
             f"MultiHeadAttention({args}).state_dict() has keys {sorted(got) if isinstance(got, dict) else got}, "
             f"expected exactly {sorted(state)} (four nn.Linear named q_proj, k_proj, v_proj, out_proj)")
+        for name, value in state.items():  # before load_state_dict, which would fail with a size mismatch (RE)
+            assert tuple(got[name].shape) == tuple(value.shape), (
+                f"MultiHeadAttention({args}): {name} has shape {tuple(got[name].shape)}, expected "
+                f"{tuple(value.shape)}")
         # .to() returns the module itself, which cannot travel back: .new keeps the result in the worker.
         if dtype != torch.float32:
             module.to.new(dtype)
