@@ -114,12 +114,13 @@ def _reference_run(**config: Any) -> dict[str, Any]:
 
 def test_runs_are_deterministic_and_leave_torch_as_it_was() -> None:
     step_before = torch.optim.SGD.__dict__["step"]
+    threads_before = torch.get_num_threads()
     first = _reference_run(epochs=2, clip_norm=1.0, gamma=0.5)
     second = _reference_run(epochs=2, clip_norm=1.0, gamma=0.5)
     assert first["history"] == second["history"]
     assert all(torch.equal(first["state"][k], second["state"][k]) for k in first["state"])
     assert torch.optim.SGD.__dict__["step"] is step_before
-    assert torch.get_num_threads() >= 1
+    assert torch.get_num_threads() == threads_before
 
 
 def test_monitors_see_a_correct_loop_as_correct() -> None:
