@@ -25,7 +25,7 @@ from pathlib import Path
 
 import harness
 from judge.sandbox.base import ExitStatus, Limits, LogBuffer, Sandbox, Worker, WorkerSpec, drain_into
-from judge.sandbox.gpus import cuda_visible_devices
+from judge.sandbox.gpus import cuda_visible_devices, host_gpus
 from judge.sandbox.zygote import Zygote, ZygoteError, kill_worker
 from judge.sandbox.zygote import adopt as zygote_adopt
 from judge.sandbox.zygote import shared as zygote_shared
@@ -67,8 +67,8 @@ def _gpu_env(gpus: str | None) -> dict[str, str]:
     """The zygote hides every GPU; a worker given --gpus sees those (CUDA reads this at its first use)."""
     if gpus is None:
         return {}
-    visible = cuda_visible_devices(gpus)
-    return {"CUDA_VISIBLE_DEVICES": visible} if visible is not None else {"CUDA_VISIBLE_DEVICES": "all"}
+    # the zygote's "" must be overridden with indices: CUDA does not read "all"
+    return {"CUDA_VISIBLE_DEVICES": cuda_visible_devices(gpus, host_gpus=host_gpus()) or ""}
 
 
 class ProcessWorker(Worker):
@@ -112,9 +112,7 @@ class ProcessWorker(Worker):
         if "signal" in self._exit:
             sig = int(self._exit["signal"])
             return ExitStatus(returncode=-sig, signal=sig, killed_by_judge=self._killed)
-        code = int(self._exit["code"])
-        # the boot parent reports a worker killed by signal N as 128 + N
-        return ExitStatus(returncode=code, signal=code - 128 if code > 128 else None, killed_by_judge=self._killed)
+        return ExitStatus(returncode=int(self._exit["code"]), killed_by_judge=self._killed)
 
 
 class ProcessSandbox(Sandbox):

@@ -169,8 +169,13 @@ def run(config: dict) -> None:
         serve()
     signal.signal(signal.SIGTERM, lambda *_: os.kill(pid, signal.SIGKILL))
     _, status = os.waitpid(pid, 0)
-    if os.WIFSIGNALED(status):
-        os._exit(128 + os.WTERMSIG(status))
+    if os.WIFSIGNALED(status):  # die of the same signal, so the zygote reports it as one (exit 137 is not SIGKILL)
+        sig = os.WTERMSIG(status)
+        if sig not in (signal.SIGKILL, signal.SIGSTOP):  # those two cannot be caught or blocked anyway
+            signal.signal(sig, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {sig})
+        os.kill(os.getpid(), sig)
+        os._exit(128 + sig)  # only if that signal could not end us
     os._exit(os.WEXITSTATUS(status))
 
 

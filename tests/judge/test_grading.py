@@ -146,3 +146,13 @@ def test_tests_left_unrun_when_the_total_time_runs_out_are_not_accepted(softmax,
     assert all(t.verdict in (Verdict.AC, None) for t in result.tests)
     assert result.verdict is Verdict.TLE and not result.accepted and result.score < result.max_score
     assert "total time" in result.message
+
+
+def test_a_worker_exiting_137_is_a_runtime_error_not_a_kill(softmax, process_sandbox, tmp_path):
+    """Exit status 137 is what a shell shows for SIGKILL; the judge must not take one for the other."""
+    quits = tmp_path / "solution.py"
+    quits.write_text("import os\n"
+                     "def log_softmax(x, dim=-1):\n    os._exit(137)\n"
+                     "def cross_entropy(logits, targets, **kw):\n    os._exit(137)\n")
+    result = grade(softmax, quits, sandbox=process_sandbox, suite="public")
+    assert result.verdict is Verdict.RE, (result.verdict, result.message)
