@@ -31,7 +31,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from judge.challenge import Challenge, ChallengeError, find
 from judge.grading import PRELOAD, grade, preload
 from judge.sandbox.base import Sandbox
-from judge.sandbox.gpus import pin_gpu
+from judge.sandbox.gpus import host_gpus, pin_gpu
 from judge.schedule import Schedule, looks_slow
 from judge.verdict import SubmissionResult
 
@@ -77,7 +77,7 @@ def _init_child(sandbox_name: str, counter: Any, gpus: str | None, shared: dict 
     with counter.get_lock():
         job = counter.value
         counter.value += 1
-    _child_gpus = pin_gpu(job, gpus, host_gpus=len(list(Path("/dev").glob("nvidia[0-9]*")))) if gpus else None
+    _child_gpus = pin_gpu(job, gpus, host_gpus=host_gpus()) if gpus else None
     _child_cpus = cpus_for_job(job, jobs, os.sched_getaffinity(0))
     if _child_cpus is not None:
         os.sched_setaffinity(0, _child_cpus)  # the judge process; its workers are pinned as they start

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+
+def host_gpus() -> int:
+    """How many NVIDIA GPUs this host has (their /dev/nvidiaN device files)."""
+    return len(list(Path("/dev").glob("nvidia[0-9]*")))
+
 
 def parse_gpus(gpus: str) -> tuple[int, list[str]]:
     """``(count, device_ids)`` from a --gpus value: "all" -> (-1, []), "2" -> (2, []), "0,1" -> (0, ids)."""
@@ -40,9 +47,12 @@ def pin_gpu(job_index: int, gpus: str, *, host_gpus: int | None = None) -> str:
     return f"device={ids[job_index % len(ids)]}"
 
 
-def cuda_visible_devices(gpus: str) -> str | None:
-    """CUDA_VISIBLE_DEVICES for the process backend (None: every GPU)."""
+def cuda_visible_devices(gpus: str, *, host_gpus: int | None = None) -> str | None:
+    """CUDA_VISIBLE_DEVICES for the process backend (None: every GPU, when the host's count is not given).
+
+    CUDA takes a list of indices; "all" is not one of its values (it would hide every GPU).
+    """
     count, ids = parse_gpus(gpus)
     if count == -1:
-        return None
+        return ",".join(str(i) for i in range(host_gpus)) if host_gpus else None
     return ",".join(ids or [str(i) for i in range(count)])

@@ -115,3 +115,13 @@ def test_each_parallel_job_keeps_to_its_own_core_when_there_are_enough():
     assert [cpus_for_job(job, 2, {5, 2, 9}) for job in range(2)] == [(2,), (5,)]
     assert cpus_for_job(0, 1, {0, 1}) is None, "one job may use every core"
     assert cpus_for_job(0, 3, {0, 1}) is None, "more jobs than cores: the kernel shares them out"
+
+
+def test_all_gpus_are_listed_for_cuda_by_index(monkeypatch):
+    from judge.sandbox import process
+    from judge.sandbox.gpus import cuda_visible_devices
+
+    assert cuda_visible_devices("all", host_gpus=3) == "0,1,2"
+    monkeypatch.setattr(process, "host_gpus", lambda: 2)
+    assert process._gpu_env("all") == {"CUDA_VISIBLE_DEVICES": "0,1"}, "CUDA does not read 'all'"
+    assert process._gpu_env("device=1") == {"CUDA_VISIBLE_DEVICES": "1"} and process._gpu_env(None) == {}
