@@ -300,6 +300,9 @@ class RemoteObject:
     def new(self, *args: Any, **kwargs: Any) -> RemoteObject:
         """Call and keep the result in the worker (e.g. construct an nn.Module)."""
         handle = self._session.call(self._target, args, kwargs, keep=True)
+        if not isinstance(handle, protocol.Handle):  # the worker runs the submission: its answers are untrusted
+            raise RuntimeFault(f"{_describe(self._target)}: the worker answered with a "
+                               f"{type(handle).__name__} where it keeps the object it made")
         return RemoteObject(self._session, {"handle": handle.id})
 
     def value(self) -> Any:
