@@ -16,12 +16,13 @@ from rich.text import Text
 
 from judge import __version__
 from judge.challenge import BrokenChallenge, Challenge, ChallengeError, discover, find
-from judge.verdict import SubmissionResult, Verdict
+from judge.sandbox.base import DEFAULT_IMAGE
+from judge.verdict import EXIT_ERROR, EXIT_NOT_ACCEPTED, EXIT_OK, exit_code
 
 console = Console()
 err = Console(stderr=True)
 
-EXIT_OK, EXIT_NOT_ACCEPTED, EXIT_USAGE = 0, 1, 2
+EXIT_USAGE = EXIT_ERROR  # bad input and judge errors share exit status 2
 
 
 def _challenge(challenge_id: str) -> Challenge:
@@ -145,13 +146,7 @@ def _run_one(challenge_id: str, file: Path | None, suite: str, sandbox: str, see
         click.echo(json.dumps(result.to_dict(), indent=2, default=str))
     else:
         print_result(console, result)
-    sys.exit(_exit_code([result]))
-
-
-def _exit_code(results: list[SubmissionResult]) -> int:
-    if any(r.verdict is Verdict.JE for r in results):
-        return EXIT_USAGE
-    return EXIT_OK if all(r.accepted for r in results) else EXIT_NOT_ACCEPTED
+    sys.exit(exit_code([result]))
 
 
 @main.command()
@@ -234,7 +229,7 @@ def grade(challenge_id: str, files: tuple[Path, ...], sandbox: str, seed: int | 
         write_json(json_out, results, sandbox=box.name)
     if junit_out:
         write_junit(junit_out, results)
-    sys.exit(_exit_code(results))
+    sys.exit(exit_code(results))
 
 
 @main.command()
@@ -272,7 +267,7 @@ def image() -> None:
 @image.command("build")
 @click.option("--base-image", default=None, help="local base image (default: python:3.11-slim; a CUDA "
               "PyTorch image with --gpu); it is never pulled")
-@click.option("--tag", default="mlj-runner:latest", show_default=True)
+@click.option("--tag", default=DEFAULT_IMAGE, show_default=True)
 @click.option("--gpu", is_flag=True, help="build the CUDA variant")
 @click.option("--wheelhouse", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="where pip puts the wheels on the host (default: ./wheelhouse)")

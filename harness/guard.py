@@ -25,7 +25,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import torch
 from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
@@ -211,8 +210,4 @@ def _wrap_attribute(guard: Guard, dotted: str) -> None:
         pass
 
 
-def is_guarded_error(exc: BaseException) -> bool:
-    return isinstance(exc, ForbiddenError)
-
-
-__all__ = ["ForbiddenError", "Guard", "Violation", "is_guarded_error", "torch"]
+__all__ = ["ForbiddenError", "Guard", "Violation"]

@@ -30,8 +30,6 @@ import torch
 from harness import protocol
 from harness.guard import ForbiddenError, Guard
 
-READY = "ready"
-
 
 class Worker:
     def __init__(self, channel_in: int, channel_out: int) -> None:
@@ -274,7 +272,7 @@ def _kind(exc: BaseException) -> str:
         return "memory"
     if isinstance(exc, RuntimeError):
         text = str(exc)
-        if "out of memory" in text or "can't allocate memory" in text or "CUDA out of memory" in text:
+        if "out of memory" in text or "can't allocate memory" in text:  # CUDA's says "out of memory" too
             return "memory"
     return "exception"
 

@@ -24,7 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 #: MLJ_CHALLENGES_DIR points the judge at another folder of challenge packages.
 CHALLENGES_DIR = Path(os.environ.get("MLJ_CHALLENGES_DIR") or ROOT / "challenges")
 REFERENCE_DIR = ROOT / "reference"
-FORMAT_VERSION = 1
 
 DType = Literal["float64", "float32", "float16", "bfloat16"]
 

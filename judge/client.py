@@ -20,12 +20,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from judge.verdict import GroupResult, SubmissionResult, TestResult, Verdict
+from judge.verdict import EXIT_ERROR, EXIT_OK, GroupResult, SubmissionResult, TestResult, Verdict, exit_code
 
 if TYPE_CHECKING:
     from judge.challenge import Challenge
 
-EXIT_OK, EXIT_NOT_ACCEPTED, EXIT_ERROR = 0, 1, 2
 POLL_SECONDS = 1.0
 UNREACHABLE_PATIENCE = 120.0  # keep waiting this long through a server restart
 
@@ -216,9 +215,7 @@ def submit_remote(*, server: str, challenge: Challenge, file: Path, wait: bool, 
 
         print_result(console, result)
         console.print(f"submission {data['id']}: {url}")
-    if result.verdict is Verdict.JE:
-        return EXIT_ERROR
-    return EXIT_OK if result.accepted else EXIT_NOT_ACCEPTED
+    return exit_code([result])
 
 
 def leaderboard(*, server: str, challenge: str | None, console: Console, as_json: bool) -> int:

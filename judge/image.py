@@ -37,6 +37,8 @@ from pathlib import Path
 
 import docker  # docker.errors comes with it
 
+from judge.sandbox.base import DEFAULT_IMAGE
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCKERFILE = ROOT / "docker" / "Dockerfile"
 DEFAULT_WHEELHOUSE = ROOT / "wheelhouse"
@@ -156,7 +158,7 @@ def _make_context(ctx: Path, wheelhouse: Path) -> None:
 def build_image(
     *,
     base_image: str | None = None,
-    tag: str = "mlj-runner:latest",
+    tag: str = DEFAULT_IMAGE,
     gpu: bool = False,
     wheelhouse: Path | None = None,
     progress: Progress | None = None,

@@ -45,7 +45,7 @@ def _feed(h: Any, value: Any) -> None:
         if value.requires_grad or value.is_sparse or value.device.type != "cpu":
             raise _Uncacheable
         h.update(f"T{value.dtype}{tuple(value.shape)}".encode())
-        h.update(value.detach().reshape(-1).contiguous().view(torch.uint8).numpy().tobytes() if value.numel() else b"")
+        h.update(_bytes_of(value).numpy().tobytes() if value.numel() else b"")
     elif isinstance(value, np.ndarray):
         if value.dtype.kind not in "biuf":
             raise _Uncacheable

@@ -117,3 +117,13 @@ class SubmissionResult:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+EXIT_OK, EXIT_NOT_ACCEPTED, EXIT_ERROR = 0, 1, 2  # what `mlj grade` / `mlj submit` exit with
+
+
+def exit_code(results: list[SubmissionResult]) -> int:
+    """0 when every result is AC, 2 when the judge failed on any (JE), else 1."""
+    if any(r.verdict is Verdict.JE for r in results):
+        return EXIT_ERROR
+    return EXIT_OK if all(r.accepted for r in results) else EXIT_NOT_ACCEPTED

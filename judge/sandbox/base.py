@@ -18,6 +18,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
 
+DEFAULT_IMAGE = "mlj-runner:latest"  # the docker backend's runner image, as `mlj image build` tags it
+
 
 class WorkerGone(Exception):
     """The worker closed its channel (it exited or was killed)."""

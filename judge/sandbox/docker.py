@@ -53,11 +53,10 @@ import docker
 import requests
 
 import harness
-from judge.sandbox.base import ExitStatus, LogBuffer, Sandbox, Worker, WorkerGone, WorkerSpec
+from judge.sandbox.base import DEFAULT_IMAGE, ExitStatus, LogBuffer, Sandbox, Worker, WorkerGone, WorkerSpec
 from judge.sandbox.gpus import parse_gpus, pin_gpu  # noqa: F401 - part of this module's API
 
 HARNESS_DIR = str(Path(harness.__file__).resolve().parent)
-DEFAULT_IMAGE = "mlj-runner:latest"
 SPARE_IDLE = 5.0  # seconds; see DockerSandbox.start
 LABEL = "mlj.worker"
 PID_LABEL = "mlj.judge-pid"

@@ -80,8 +80,6 @@ def open_database(db: str | None) -> tuple[Engine, sessionmaker[Session]]:
     engine = make_engine(url)
     try:
         upgrade(engine)
-    except DatabaseError:
-        raise
     except Exception as exc:  # noqa: BLE001 - connection refused, auth failed, missing database...
         engine.dispose()
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
