@@ -4,8 +4,7 @@ Each file in cases/ is a submission for softmax-cross-entropy whose first line
 lists the verdicts it may get. It is graded with each sandbox backend (the
 docker ones run where CI builds the runner image); after each grading the
 test checks the host: no process or container left behind, nothing written
-outside the sandbox, the judge's files untouched. Where the process backend
-cannot stop what Docker stops, the case says so in PROCESS_LIMITS.
+outside the sandbox, the judge's files untouched.
 """
 
 from __future__ import annotations
@@ -23,20 +22,14 @@ from judge.challenge import ROOT, find
 from judge.grading import grade
 from judge.sandbox.process import uid_range
 from judge.verdict import Verdict
-from tests.conftest import unavailable
+from tests.conftest import expected_verdict, unavailable
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.py"))
 SKIP_DIRS = {".git", "__pycache__", ".pytest_cache", ".ruff_cache", "wheelhouse", ".mlj", "mlj.egg-info"}
 MARKER = "mlj-pwned"
 
-#: Attacks the process backend cannot stop as Docker does, and why (also in the README).
-PROCESS_LIMITS: dict[str, str] = {}
-
-
 def allowed(path: Path) -> set[Verdict]:
-    first = path.read_text().splitlines()[0]
-    assert first.startswith("# expect: ")
-    return {Verdict(v) for v in first.removeprefix("# expect: ").split()}
+    return {Verdict(v) for v in expected_verdict(path).split()}
 
 
 JUDGE_FILES = [ROOT / "judge", ROOT / "harness", ROOT / "reference", ROOT / "challenges" / "softmax-cross-entropy",

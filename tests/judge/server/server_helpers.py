@@ -16,9 +16,9 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
+from judge.challenge import ROOT
 from judge.server.commands import register
 
-ROOT = Path(__file__).resolve().parents[3]
 CHALLENGE = "softmax-cross-entropy"
 REFERENCE = ROOT / "reference" / "softmax_cross_entropy.py"  # AC
 STUB = ROOT / "challenges" / CHALLENGE / "stub.py"  # not AC (RE)
