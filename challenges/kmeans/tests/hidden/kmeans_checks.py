@@ -1,7 +1,7 @@
 """Shared helpers of the kmeans hidden tests (trusted side): data, result validation, comparison.
 
-Loaded by path from each test file (``load_checks``), under a name of its own, so that
-it never collides with another challenge's helpers in ``sys.modules``.
+Registered as ``mlj_kmeans_hidden_checks`` by this folder's conftest.py, a name of its
+own, so that it never collides with another challenge's helpers in ``sys.modules``.
 """
 
 from __future__ import annotations
