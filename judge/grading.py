@@ -206,7 +206,7 @@ def _fold(challenge: Challenge, submission: Path, suite: str, sandbox: Sandbox, 
         score=round(sum(g.points_earned for g in group_results), 6),
         max_score=round(sum(g.points_possible for g in group_results), 6),
         tests=tuple(tests), groups=tuple(group_results), sandbox=sandbox.name, judge_version=__version__,
-        seed=seed if suite == "hidden" else PUBLIC_SEED, duration=round(time.monotonic() - started, 4),
+        seed=seed, duration=round(time.monotonic() - started, 4),
         message=message, log=log,
     )
 

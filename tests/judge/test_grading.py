@@ -156,3 +156,9 @@ def test_a_worker_exiting_137_is_a_runtime_error_not_a_kill(softmax, process_san
                      "def cross_entropy(logits, targets, **kw):\n    os._exit(137)\n")
     result = grade(softmax, quits, sandbox=process_sandbox, suite="public")
     assert result.verdict is Verdict.RE, (result.verdict, result.message)
+
+
+def test_the_reported_seed_is_the_one_the_tests_ran_with(softmax, process_sandbox):
+    public = grade(softmax, softmax.reference_path, sandbox=process_sandbox, suite="public")
+    seeded = grade(softmax, softmax.reference_path, sandbox=process_sandbox, suite="public", seed=77)
+    assert public.seed == 0 and seeded.seed == 77
