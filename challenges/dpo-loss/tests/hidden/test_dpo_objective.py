@@ -17,15 +17,6 @@ SWAPPED_HINT = ("your losses equal the loss with chosen and rejected swapped; lo
                 "(rc - rr)) grows when the policy prefers the CHOSEN response more than the reference does")
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():  # noqa: ANN202
-    """The trusted-side math is on tiny tensors: one intra-op thread (OpenMP hand-offs cost ms on a busy box)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 # Every assert below tests a precomputed name (`assert ok, msg`): under the judge (pytest without its
 # terminal plugin) a failing `assert a == b` crashes while explaining itself and loses the message.
 

@@ -8,15 +8,6 @@ import torch
 F64, F32 = torch.float64, torch.float32
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():  # noqa: ANN202
-    """The trusted-side math is on tiny tensors: one intra-op thread (OpenMP hand-offs cost ms on a busy box)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 # -- helpers (trusted side) -------------------------------------------------------------------------
 
 def _batch(rng: torch.Generator, b: int, t: int, v: int, dtype: torch.dtype, scale: float = 1.0):
