@@ -83,7 +83,6 @@ class Budget:
 
     per_test: float = 10.0
     spent: float = 0.0
-    calls: int = 0
 
     def remaining(self) -> float:
         return self.per_test - self.spent
@@ -99,7 +98,6 @@ class WorkerSession:
     budget: Budget = field(default_factory=Budget)
     loaded: bool = False
     sticky: SubmissionFault | None = None  # a load failure repeats for every test
-    restarts: int = 0
     losses: int = 0  # workers killed or died because of a fault
     _next_id: int = 1
     _logs: list[str] = field(default_factory=list)
@@ -179,7 +177,6 @@ class WorkerSession:
         if self.loaded:
             return
         if self.worker is None:
-            self.restarts += 1
             self.start()
         worker = self.worker
         assert worker is not None
@@ -224,7 +221,6 @@ class WorkerSession:
                                               started + remaining, what)
         finally:
             self.budget.spent += time.monotonic() - started
-            self.budget.calls += 1
         if message.get("id") != request["id"]:
             self._discard()
             raise RuntimeFault(f"{what}: the worker answered out of turn")

@@ -117,8 +117,6 @@ class Worker(ABC):
 
     #: path of the submission as the worker sees it
     submission_path: str
-    #: directory the worker sees as its scratch space
-    scratch_path: str
 
     def __init__(self, read_fd: int, write_fd: int, log: LogBuffer) -> None:
         self._read_fd = read_fd

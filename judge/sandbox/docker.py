@@ -290,7 +290,6 @@ class DockerWorker(Worker):
         self._sock: socket.socket = getattr(sock, "_sock", sock)
         self._sock.settimeout(None)
         self.submission_path = ""
-        self.scratch_path = SCRATCH
         self.support_paths: list[str] = []
         self._status: ExitStatus | None = None
         self._gone = False

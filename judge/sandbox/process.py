@@ -79,7 +79,6 @@ class ProcessWorker(Worker):
         self._pid = pid
         self.scratch = scratch
         self.submission_path = str(scratch / f"{spec.module_name}.py")
-        self.scratch_path = str(scratch)
         self.support_paths = [str(scratch / p.name) for p in spec.support_files]
         self._killed = False
         self._exit: dict | None = None
