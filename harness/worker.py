@@ -19,7 +19,6 @@ Requests (JSON, see ``harness.protocol``):
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 import traceback
@@ -27,7 +26,7 @@ from typing import Any
 
 import torch
 
-from harness import protocol
+from harness import import_file, protocol
 from harness.guard import ForbiddenError, Guard
 
 
@@ -122,14 +121,14 @@ class Worker:
         torch.set_num_threads(max(1, int(message.get("threads", 1))))
         for support_path in message.get("support", []):
             name = os.path.splitext(os.path.basename(support_path))[0]
-            self.support[name] = _import_file(name, support_path)
+            self.support[name] = import_file(name, support_path)
         self.guard = Guard(self.files)
         forbidden = message.get("forbidden", {})
         try:
             self.guard.install(list(forbidden.get("apis", [])), list(forbidden.get("ops", [])),
                                list(forbidden.get("modules", [])))
             with self.guard.active():
-                self.module = _import_file(str(message.get("module", "solution")), path)
+                self.module = import_file(str(message.get("module", "solution")), path)
         except SyntaxError as exc:
             return self.fail(rid, "compile", exc, f"{type(exc).__name__}: {exc.msg} (line {exc.lineno})")
         except BaseException as exc:  # noqa: BLE001 - every failure becomes a verdict
@@ -282,16 +281,6 @@ def _short(exc: BaseException | None) -> str:
         return ""
     text = f"{type(exc).__name__}: {exc}"
     return text if len(text) < 2000 else text[:2000] + " ..."
-
-
-def _import_file(name: str, path: str) -> Any:
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def preload() -> None:

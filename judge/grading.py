@@ -11,7 +11,6 @@ submission does; the judge's own failures become JE.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import os
 import secrets
 import sys
@@ -19,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from harness import import_file
 from judge import __version__, staticscan
 from judge.challenge import Challenge
 from judge.sandbox.base import Limits, Sandbox, WorkerSpec
@@ -29,14 +29,7 @@ PUBLIC_SEED = 0
 
 def load_reference(challenge: Challenge) -> Any:
     name = f"mlj_reference_{challenge.id.replace('-', '_')}"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, challenge.reference_path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return sys.modules.get(name) or import_file(name, challenge.reference_path)
 
 
 def device_for(challenge: Challenge, gpus: str | None) -> str:

@@ -9,20 +9,14 @@ before it collects the tests of this folder.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
+from harness import import_file
+
 HERE = Path(__file__).resolve().parent
 
-
-def _load(name: str, path: Path) -> None:
+for name, path in [("mlj_kmeans_hidden_checks", HERE / "kmeans_checks.py"),
+                   ("mlj_kmeans_support_data", HERE.parent.parent / "kmeans_data.py")]:
     if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-
-
-_load("mlj_kmeans_hidden_checks", HERE / "kmeans_checks.py")
-_load("mlj_kmeans_support_data", HERE.parent.parent / "kmeans_data.py")
+        import_file(name, path)
