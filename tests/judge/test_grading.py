@@ -137,11 +137,16 @@ def test_pytest_plugins_installed_on_the_host_stay_out_of_a_grading(softmax, pro
     assert not marker.exists(), "the grading loaded a plugin the judge did not ask for"
 
 
-def test_tests_left_unrun_when_the_total_time_runs_out_are_not_accepted(softmax, process_sandbox):
+def test_tests_left_unrun_when_the_total_time_runs_out_are_not_accepted(softmax, process_sandbox, tmp_path):
     """The tests that ran passed, the rest never ran: that is a time limit, not AC with a low score."""
-    limits = softmax.spec.limits.model_copy(update={"total_time": 0.3})
+    slow = tmp_path / "solution.py"  # right, but 0.2 s a call: a 1 s budget runs out part way, on any machine
+    slow.write_text(softmax.reference_path.read_text() + (
+        "\n\nimport time as _time\n_log_softmax, _cross_entropy = log_softmax, cross_entropy\n\n\n"
+        "def log_softmax(*args, **kwargs):\n    _time.sleep(0.2)\n    return _log_softmax(*args, **kwargs)\n\n\n"
+        "def cross_entropy(*args, **kwargs):\n    _time.sleep(0.2)\n    return _cross_entropy(*args, **kwargs)\n"))
+    limits = softmax.spec.limits.model_copy(update={"total_time": 1.0})
     hurried = Challenge(softmax.spec.model_copy(update={"limits": limits}), softmax.path)
-    result = grade(hurried, softmax.reference_path, sandbox=process_sandbox, seed=1)
+    result = grade(hurried, slow, sandbox=process_sandbox, seed=1)
     assert any(t.verdict is None for t in result.tests), "the budget should run out part way"
     assert all(t.verdict in (Verdict.AC, None) for t in result.tests)
     assert result.verdict is Verdict.TLE and not result.accepted and result.score < result.max_score
