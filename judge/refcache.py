@@ -8,7 +8,9 @@ contents (dtype, shape and bytes of every tensor), so a hit is exactly the same
 computation. Calls are not cached when an argument could make the result
 depend on more than its value (a tensor that requires grad, a generator, any
 object the digest does not know), and a hit returns fresh copies, so a test
-that edits its expected tensor cannot spoil the cache.
+that edits its expected tensor cannot spoil the cache. Results may be tensors,
+arrays, scalars, lists, tuples, dicts and dataclass instances of these (a
+reference returning a record of its run, like kmeans' ``lloyd``).
 
 The judge processes of a parallel batch also share what they computed through
 a private folder (``ResultCache.share``): each result is written there in the
@@ -19,6 +21,7 @@ it was, so the second job does not recompute what the first one did.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import io
 import os
@@ -62,8 +65,19 @@ def _feed(h: Any, value: Any) -> None:
         for key in sorted(value, key=repr):
             _feed(h, key)
             _feed(h, value[key])
+    elif _is_record(value):
+        h.update(f"R{type(value).__module__}.{type(value).__qualname__}".encode())
+        for field in dataclasses.fields(value):
+            h.update(f"{field.name}=".encode())
+            _feed(h, getattr(value, field.name))
     else:
         raise _Uncacheable
+
+
+def _is_record(value: Any) -> bool:
+    """A dataclass instance whose fields are all set through __init__ (so a copy can be built)."""
+    return (dataclasses.is_dataclass(value) and not isinstance(value, type)
+            and all(field.init for field in dataclasses.fields(value)))
 
 
 def _copy(value: Any) -> Any:
@@ -77,6 +91,8 @@ def _copy(value: Any) -> Any:
         return [_copy(v) for v in value]
     if isinstance(value, dict):
         return {k: _copy(v) for k, v in value.items()}
+    if _is_record(value):
+        return dataclasses.replace(value, **{f.name: _copy(getattr(value, f.name)) for f in dataclasses.fields(value)})
     return value
 
 
@@ -89,6 +105,8 @@ def _size(value: Any) -> int:
         return sum(_size(v) for v in value)
     if isinstance(value, dict):
         return sum(_size(v) for v in value.values())
+    if _is_record(value):
+        return sum(_size(getattr(value, f.name)) for f in dataclasses.fields(value))
     return 64
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import types
 from collections import namedtuple
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -31,6 +32,34 @@ def test_repeats_are_answered_from_the_cache_with_fresh_copies():
     second = ref.double(x.clone())
     assert torch.equal(second, torch.arange(4.0) * 2)  # ... does not spoil the cache
     assert len(calls) == 1 and ref.CONSTANT == 3
+
+
+@dataclass(frozen=True)
+class Run:
+    centroids: np.ndarray
+    inertia: float
+    shifts: list[float]
+
+
+def test_a_dataclass_result_is_cached_and_handed_out_as_a_fresh_copy():
+    """A reference may return a record of its run (kmeans' ``lloyd``): it is cached like a tuple."""
+    calls = []
+
+    def run(X, k):
+        calls.append(1)
+        return Run(X[:k].copy(), float(X.sum()), [1.0, 0.5])
+
+    ref = CachedReference(types.SimpleNamespace(run=run), "demo@1", ResultCache())
+    X = np.arange(12.0).reshape(6, 2)
+    first = ref.run(X, 2)
+    first.centroids[:] = -1  # a test editing what it got ...
+    first.shifts.append(9.0)
+    second = ref.run(X.copy(), 2)
+    assert len(calls) == 1 and isinstance(second, Run)
+    assert np.array_equal(second.centroids, X[:2]) and second.shifts == [1.0, 0.5]  # ... spoils nothing
+    assert second.inertia == 66.0 and second.centroids is not first.centroids
+    ref.run(X, 3)
+    assert len(calls) == 2
 
 
 def test_different_contents_dtypes_or_arguments_miss():
