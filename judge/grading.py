@@ -10,6 +10,7 @@ submission does; the judge's own failures become JE.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import secrets
@@ -30,6 +31,32 @@ PUBLIC_SEED = 0
 def load_reference(challenge: Challenge) -> Any:
     name = f"mlj_reference_{challenge.id.replace('-', '_')}"
     return sys.modules.get(name) or import_file(name, challenge.reference_path)
+
+
+_blas: Any = None
+
+
+@contextlib.contextmanager
+def one_thread() -> Any:
+    """The judge's own maths (the reference, the checks) on one thread, torch's and numpy's BLAS alike.
+
+    The reference's small ops gain nothing from threads, and a parallel batch gives each job one
+    core, where a second BLAS thread only spins against the first (it cost a --jobs 2 batch a
+    sixth of its time). The worker's threads are the challenge's limit, set on its side.
+    """
+    global _blas
+    import torch
+    from threadpoolctl import ThreadpoolController
+
+    if _blas is None:  # finding the loaded BLAS libraries takes a scan: once per process
+        _blas = ThreadpoolController()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with _blas.limit(limits=1, user_api="blas"):
+            yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def device_for(challenge: Challenge, gpus: str | None) -> str:
@@ -134,15 +161,12 @@ def grade(challenge: Challenge, submission: Path, *, sandbox: Sandbox, suite: st
                            total_time=challenge.spec.limits.total_time,
                            stop_group_on_failure=suite == "hidden")
         import pytest
-        import torch
 
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)  # the reference's small ops: threads cost more than they give
         before = set(sys.modules)
         try:
-            code = pytest.main(_pytest_args(challenge, suite), plugins=[plugin])
+            with one_thread():
+                code = pytest.main(_pytest_args(challenge, suite), plugins=[plugin])
         finally:
-            torch.set_num_threads(threads)
             _forget_test_modules(before, challenge.path)
         if code == pytest.ExitCode.INTERRUPTED and not plugin.collect_errors:
             raise KeyboardInterrupt

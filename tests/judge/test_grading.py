@@ -167,3 +167,33 @@ def test_the_reported_seed_is_the_one_the_tests_ran_with(softmax, process_sandbo
     public = grade(softmax, softmax.reference_path, sandbox=process_sandbox, suite="public")
     seeded = grade(softmax, softmax.reference_path, sandbox=process_sandbox, suite="public", seed=77)
     assert public.seed == 0 and seeded.seed == 77
+
+
+def test_the_judge_computes_on_one_thread_and_gives_its_threads_back(softmax, process_sandbox, monkeypatch):
+    """The reference and the checks run with one torch thread and one BLAS thread (a parallel batch gives
+    each job a core, where a second thread only spins against the first); afterwards both are as before."""
+    import torch
+    from threadpoolctl import threadpool_info
+
+    import judge.grading as grading
+
+    def blas_threads() -> list[int]:
+        return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+    seen: list[tuple[int, list[int]]] = []
+    real = grading.load_reference(softmax)
+
+    def spied(name: str):
+        def call(*args, **kwargs):
+            seen.append((torch.get_num_threads(), blas_threads()))
+            return getattr(real, name)(*args, **kwargs)
+        return call
+
+    spy = type("SpiedReference", (), {n: staticmethod(spied(n)) for n in ("log_softmax", "cross_entropy")})
+    monkeypatch.setattr(grading, "load_reference", lambda challenge: spy)
+    torch_before, blas_before = torch.get_num_threads(), blas_threads()
+    result = grade(softmax, softmax.reference_path, sandbox=process_sandbox, seed=424242)
+    assert result.verdict is Verdict.AC, result.message
+    assert seen, "the tests should have asked the reference for expected values"
+    assert all(torch_threads == 1 and all(n == 1 for n in blas) for torch_threads, blas in seen), seen
+    assert (torch.get_num_threads(), blas_threads()) == (torch_before, blas_before)
