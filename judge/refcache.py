@@ -9,8 +9,10 @@ computation. Calls are not cached when an argument could make the result
 depend on more than its value (a tensor that requires grad, a generator, any
 object the digest does not know), and a hit returns fresh copies, so a test
 that edits its expected tensor cannot spoil the cache. Results may be tensors,
-arrays, scalars, lists, tuples, dicts and dataclass instances of these (a
-reference returning a record of its run, like kmeans' ``lloyd``).
+arrays, scalars, lists, tuples, dicts, and dataclasses of the reference module
+holding these (a record of a run, like kmeans' ``lloyd``): a dataclass is kept
+as a tagged dict of its fields and rebuilt from the reference module's own
+class on a hit, so it can be shared like any other result.
 
 The judge processes of a parallel batch also share what they computed through
 a private folder (``ResultCache.share``): each result is written there in the
@@ -37,6 +39,7 @@ import torch
 from harness import protocol
 
 MAX_BYTES = 256 << 20
+RECORD = "__mlj_record__"  # the key that marks a dataclass kept as a dict of its fields
 
 
 class _Uncacheable(Exception):
@@ -65,19 +68,8 @@ def _feed(h: Any, value: Any) -> None:
         for key in sorted(value, key=repr):
             _feed(h, key)
             _feed(h, value[key])
-    elif _is_record(value):
-        h.update(f"R{type(value).__module__}.{type(value).__qualname__}".encode())
-        for field in dataclasses.fields(value):
-            h.update(f"{field.name}=".encode())
-            _feed(h, getattr(value, field.name))
     else:
         raise _Uncacheable
-
-
-def _is_record(value: Any) -> bool:
-    """A dataclass instance whose fields are all set through __init__ (so a copy can be built)."""
-    return (dataclasses.is_dataclass(value) and not isinstance(value, type)
-            and all(field.init for field in dataclasses.fields(value)))
 
 
 def _copy(value: Any) -> Any:
@@ -85,14 +77,13 @@ def _copy(value: Any) -> Any:
         return value.clone()
     if isinstance(value, np.ndarray):
         return value.copy()
-    if isinstance(value, tuple) and not hasattr(value, "_fields"):
-        return tuple(_copy(v) for v in value)
+    if isinstance(value, tuple):
+        items = [_copy(v) for v in value]
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
     if isinstance(value, list):
         return [_copy(v) for v in value]
     if isinstance(value, dict):
         return {k: _copy(v) for k, v in value.items()}
-    if _is_record(value):
-        return dataclasses.replace(value, **{f.name: _copy(getattr(value, f.name)) for f in dataclasses.fields(value)})
     return value
 
 
@@ -105,8 +96,6 @@ def _size(value: Any) -> int:
         return sum(_size(v) for v in value)
     if isinstance(value, dict):
         return sum(_size(v) for v in value.values())
-    if _is_record(value):
-        return sum(_size(getattr(value, f.name)) for f in dataclasses.fields(value))
     return 64
 
 
@@ -210,6 +199,43 @@ class ResultCache:
 CACHE = ResultCache()
 
 
+def _to_plain(value: Any) -> Any:
+    """``value`` with every dataclass instance replaced by a tagged dict of its fields."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if not all(field.init for field in dataclasses.fields(value)):
+            raise _Uncacheable  # a field its __init__ does not take: it could not be rebuilt
+        return {RECORD: type(value).__qualname__,
+                **{field.name: _to_plain(getattr(value, field.name)) for field in dataclasses.fields(value)}}
+    if isinstance(value, list):
+        return [_to_plain(v) for v in value]
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(_to_plain(v) for v in value)
+    if isinstance(value, dict):
+        if RECORD in value:
+            raise _Uncacheable
+        return {k: _to_plain(v) for k, v in value.items()}
+    return value
+
+
+def _from_plain(value: Any, module: Any) -> Any:
+    """The inverse of ``_to_plain``: records rebuilt from the dataclasses the reference module defines."""
+    if isinstance(value, dict):
+        fields = {k: _from_plain(v, module) for k, v in value.items() if k != RECORD}
+        if RECORD not in value:
+            return fields
+        cls: Any = module
+        for part in str(value[RECORD]).split("."):
+            cls = getattr(cls, part)
+        if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
+            raise TypeError(f"{value[RECORD]!r} is not a dataclass of the reference module")
+        return cls(**fields)
+    if isinstance(value, list):
+        return [_from_plain(v, module) for v in value]
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(_from_plain(v, module) for v in value)
+    return value
+
+
 class CachedReference:
     """Looks like the reference module; its functions answer repeats from ``CACHE``."""
 
@@ -233,13 +259,15 @@ class CachedReference:
             key = h.digest()
             found, value = self._cache.get(key)
             if found:
-                return value
+                with contextlib.suppress(AttributeError, TypeError):
+                    return _from_plain(value, self._module)
             value = target(*args, **kwargs)
             try:
-                _feed(hashlib.blake2b(), value)  # only plain values are kept
+                plain = _to_plain(value)
+                _feed(hashlib.blake2b(), plain)  # only plain values are kept
             except _Uncacheable:
                 return value
-            self._cache.put(key, value)
+            self._cache.put(key, plain)
             return value
 
         return cached

@@ -41,25 +41,47 @@ class Run:
     shifts: list[float]
 
 
-def test_a_dataclass_result_is_cached_and_handed_out_as_a_fresh_copy():
-    """A reference may return a record of its run (kmeans' ``lloyd``): it is cached like a tuple."""
+def test_a_dataclass_result_is_cached_shared_and_handed_out_as_a_fresh_copy(tmp_path):
+    """A reference may return a record of its run (kmeans' ``lloyd``): cached, shared by a batch's jobs
+    through the folder, and rebuilt from the reference module's own class."""
     calls = []
 
     def run(X, k):
         calls.append(1)
         return Run(X[:k].copy(), float(X.sum()), [1.0, 0.5])
 
-    ref = CachedReference(types.SimpleNamespace(run=run), "demo@1", ResultCache())
+    module = types.SimpleNamespace(run=run, Run=Run)
+    first_job, second_job = ResultCache(), ResultCache()
+    first_job.share(tmp_path)
+    second_job.share(tmp_path)
+    ref = CachedReference(module, "demo@1", first_job)
     X = np.arange(12.0).reshape(6, 2)
     first = ref.run(X, 2)
     first.centroids[:] = -1  # a test editing what it got ...
     first.shifts.append(9.0)
-    second = ref.run(X.copy(), 2)
-    assert len(calls) == 1 and isinstance(second, Run)
-    assert np.array_equal(second.centroids, X[:2]) and second.shifts == [1.0, 0.5]  # ... spoils nothing
-    assert second.inertia == 66.0 and second.centroids is not first.centroids
+    again = ref.run(X.copy(), 2)
+    assert len(calls) == 1 and isinstance(again, Run)
+    assert np.array_equal(again.centroids, X[:2]) and again.shifts == [1.0, 0.5]  # ... spoils nothing
+    assert again.inertia == 66.0 and again.centroids is not first.centroids
+    other = CachedReference(module, "demo@1", second_job).run(X, 2)  # the other job reads the folder
+    assert len(calls) == 1 and second_job.hits == 1 and isinstance(other, Run)
+    assert np.array_equal(other.centroids, X[:2]) and other.shifts == [1.0, 0.5]
     ref.run(X, 3)
     assert len(calls) == 2
+
+
+def test_a_namedtuple_result_is_handed_out_as_a_fresh_copy():
+    pair = namedtuple("pair", "a b")
+    calls = []
+
+    def make_pair(x):
+        calls.append(1)
+        return pair(x * 2, 1)
+
+    ref = CachedReference(types.SimpleNamespace(make_pair=make_pair), "demo@1", ResultCache())
+    ref.make_pair(torch.ones(2)).a.add_(5)
+    again = ref.make_pair(torch.ones(2))
+    assert len(calls) == 1 and isinstance(again, pair) and torch.equal(again.a, torch.full((2,), 2.0))
 
 
 def test_different_contents_dtypes_or_arguments_miss():
