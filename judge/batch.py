@@ -20,7 +20,7 @@ import os
 import secrets
 import tempfile
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from multiprocessing import get_context
+from multiprocessing import forkserver, get_context
 from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import Any
@@ -94,6 +94,7 @@ def _pool(jobs: int, sandbox: Sandbox, gpus: str | None, expected_dir: Path) -> 
     context = get_context("forkserver")
     context.set_forkserver_preload([*PRELOAD, "judge.batch"])
     sandbox.warm_up()  # the workers' zygote imports torch while the fork server does
+    forkserver.ensure_running()  # now, not at the first submit: its imports are the batch's first seconds
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_child,
                                initargs=(sandbox.name, context.Value("i", 0), gpus, sandbox.share(), jobs,
                                          str(expected_dir)))
@@ -123,11 +124,12 @@ def grade_many(pairs: list[tuple[Challenge, Path]], *, sandbox: Sandbox, seed: i
                 results[i] = grade(challenge, path, sandbox=sandbox, seed=seed, gpus=gpus)
                 progress.advance(task)
         else:
-            schedule = Schedule([challenge.id for challenge, _ in pairs],
-                                looks_slow([(path, challenge.reference_path) for challenge, path in pairs]))
             running: dict[Future, int] = {}
             with tempfile.TemporaryDirectory(prefix="mlj-batch-") as expected, \
                     _pool(jobs, sandbox, gpus, Path(expected)) as pool:
+                # read the files while the fork server and the zygote import
+                schedule = Schedule([challenge.id for challenge, _ in pairs],
+                                    looks_slow([(path, challenge.reference_path) for challenge, path in pairs]))
                 while True:
                     while len(running) < jobs and (index := schedule.next()) is not None:
                         challenge, path = pairs[index]
