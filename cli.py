@@ -10,7 +10,6 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.table import Table
 from rich.text import Text
 
@@ -107,6 +106,8 @@ def list_cmd(as_json: bool) -> None:
 def show(challenge_id: str) -> None:
     """Show a challenge's statement."""
     challenge = _challenge(challenge_id)
+    from rich.markdown import Markdown  # a tenth of a second to import: only where a statement is shown
+
     console.print(Markdown(challenge.statement_path.read_text(encoding="utf-8")))
 
 
