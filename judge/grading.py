@@ -11,6 +11,7 @@ submission does; the judge's own failures become JE.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import os
 import secrets
@@ -33,7 +34,12 @@ def load_reference(challenge: Challenge) -> Any:
     return sys.modules.get(name) or import_file(name, challenge.reference_path)
 
 
-_blas: Any = None
+@functools.cache
+def _blas_libraries() -> Any:
+    """The BLAS libraries loaded in this process (finding them takes a scan: once)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 @contextlib.contextmanager
@@ -44,16 +50,12 @@ def one_thread() -> Any:
     core, where a second BLAS thread only spins against the first (it cost a --jobs 2 batch a
     sixth of its time). The worker's threads are the challenge's limit, set on its side.
     """
-    global _blas
     import torch
-    from threadpoolctl import ThreadpoolController
 
-    if _blas is None:  # finding the loaded BLAS libraries takes a scan: once per process
-        _blas = ThreadpoolController()
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        with _blas.limit(limits=1, user_api="blas"):
+        with _blas_libraries().limit(limits=1, user_api="blas"):
             yield
     finally:
         torch.set_num_threads(threads)
