@@ -67,12 +67,12 @@ def cpus_for_job(job: int, jobs: int, available: set[int]) -> tuple[int, ...] | 
 
 
 def _init_child(sandbox_name: str, counter: Any, gpus: str | None, shared: dict | None, jobs: int,
-                expected_dir: str) -> None:
+                expected_dir: str, expected_key: bytes) -> None:
     global _child_sandbox, _child_gpus, _child_cpus
     from judge.refcache import CACHE
     from judge.sandbox import choose
 
-    CACHE.share(Path(expected_dir))  # expected values one job computed, the others read
+    CACHE.share(Path(expected_dir), expected_key)  # expected values one job computed, the others read
 
     with counter.get_lock():
         job = counter.value
@@ -97,7 +97,9 @@ def _pool(jobs: int, sandbox: Sandbox, gpus: str | None, expected_dir: Path) -> 
     forkserver.ensure_running()  # now, not at the first submit: its imports are the batch's first seconds
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_child,
                                initargs=(sandbox.name, context.Value("i", 0), gpus, sandbox.share(), jobs,
-                                         str(expected_dir)))
+                                         # the shared expected values' signing key: over the fork server's
+                                         # pipe, never in an environment or a command line a worker could read
+                                         str(expected_dir), secrets.token_bytes(32)))
 
 
 def _grade_in_child(challenge_id: str, path: str, seed: int) -> SubmissionResult:

@@ -17,7 +17,10 @@ class on a hit, so it can be shared like any other result.
 The judge processes of a parallel batch also share what they computed through
 a private folder (``ResultCache.share``): each result is written there in the
 wire format (JSON and safetensors, never pickle) when it reads back exactly as
-it was, so the second job does not recompute what the first one did.
+it was, so the second job does not recompute what the first one did. Every file
+carries an HMAC under a key only the batch's judge processes hold: a worker
+that can reach the folder (the process sandbox run without root keeps the
+judge's uid) cannot plant an expected value there.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import hmac
 import io
 import os
 import struct
@@ -39,6 +43,7 @@ import torch
 from harness import protocol
 
 MAX_BYTES = 256 << 20
+_TAG = 32  # bytes of HMAC-SHA256 in front of every shared file
 RECORD = "__mlj_record__"  # the key that marks a dataclass kept as a dict of its fields
 
 
@@ -147,10 +152,16 @@ class ResultCache:
         self._lock = threading.Lock()
         self.hits = self.misses = 0
         self.folder: Path | None = None
+        self._key = b""
 
-    def share(self, folder: Path) -> None:
-        """Also keep results in ``folder`` (private to one batch) and look there on a miss."""
+    def share(self, folder: Path, key: bytes) -> None:
+        """Also keep results in ``folder`` (private to one batch) and look there on a miss; every
+        file is signed with ``key`` (the batch's secret) and one without a valid signature is a miss."""
         self.folder = folder
+        self._key = key
+
+    def _sign(self, data: bytes) -> bytes:
+        return hmac.new(self._key, data, hashlib.sha256).digest()
 
     def get(self, key: bytes) -> tuple[bool, Any]:
         with self._lock:
@@ -160,7 +171,11 @@ class ResultCache:
                 return True, _copy(self._items[key][0])
         if self.folder is not None:
             try:
-                value = _load((self.folder / key.hex()).read_bytes())
+                signed = (self.folder / key.hex()).read_bytes()
+                tag, data = signed[:_TAG], signed[_TAG:]
+                if not hmac.compare_digest(tag, self._sign(data)):
+                    raise ValueError("not signed by this batch")
+                value = _load(data)
             except (OSError, protocol.ProtocolError, ValueError, KeyError, TypeError, struct.error):
                 pass  # not there (or not whole): compute it
             else:
@@ -181,7 +196,7 @@ class ResultCache:
             if data is not None:
                 partial = self.folder / f".{key.hex()}.{os.getpid()}"
                 with contextlib.suppress(OSError):
-                    partial.write_bytes(data)
+                    partial.write_bytes(self._sign(data) + data)
                     os.replace(partial, self.folder / key.hex())  # whole or not at all
 
     def _remember(self, key: bytes, value: Any) -> None:
