@@ -171,6 +171,7 @@ def run(config: dict) -> None:
     _, status = os.waitpid(pid, 0)
     if os.WIFSIGNALED(status):  # die of the same signal, so the zygote reports it as one (exit 137 is not SIGKILL)
         sig = os.WTERMSIG(status)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # SIGXCPU, SIGSEGV, SIGABRT would dump this process
         if sig not in (signal.SIGKILL, signal.SIGSTOP):  # those two cannot be caught or blocked anyway
             signal.signal(sig, signal.SIG_DFL)
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {sig})
