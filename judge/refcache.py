@@ -108,29 +108,21 @@ def _bytes_of(tensor: torch.Tensor) -> torch.Tensor:
     return tensor.detach().reshape(-1).contiguous().view(torch.uint8)
 
 
-def _same(a: Any, b: Any) -> bool:
-    """Equal in type and contents (NaNs included): what a read-back must be to stand in for a result."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, torch.Tensor):
-        return (a.dtype, a.shape, a.requires_grad) == (b.dtype, b.shape, b.requires_grad) and (
-            a.numel() == 0 or bool(torch.equal(_bytes_of(a), _bytes_of(b))))
-    if isinstance(a, np.ndarray):
-        return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
-    if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict):
-        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, float):
-        return a == b or (a != a and b != b)
-    return bool(a == b)
+def _digest(value: Any) -> bytes | None:
+    """What the cache key is made of, for a value: equal digests mean the same types and contents."""
+    h = hashlib.blake2b(digest_size=20)
+    try:
+        _feed(h, value)
+    except _Uncacheable:
+        return None
+    return h.digest()
 
 
 def _dump(value: Any) -> bytes | None:
     """The value in the wire format, or None if it would not read back exactly."""
     try:
         data = protocol.encode_message({}, {"value": value})
-        if _same(_load(data), value):
+        if _digest(_load(data)) == _digest(value) is not None:  # reads back exactly as it was
             return data
     except (protocol.ProtocolError, ValueError, TypeError, RuntimeError):
         pass
@@ -214,21 +206,29 @@ class ResultCache:
 CACHE = ResultCache()
 
 
-def _to_plain(value: Any) -> Any:
+def _record_class(module: Any, qualname: str) -> Any:
+    """The class the reference module holds under ``qualname`` (None if there is none)."""
+    found: Any = module
+    for part in qualname.split("."):
+        found = getattr(found, part, None)
+    return found
+
+
+def _to_plain(value: Any, module: Any) -> Any:
     """``value`` with every dataclass instance replaced by a tagged dict of its fields."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        if not all(field.init for field in dataclasses.fields(value)):
-            raise _Uncacheable  # a field its __init__ does not take: it could not be rebuilt
-        return {RECORD: type(value).__qualname__,
-                **{field.name: _to_plain(getattr(value, field.name)) for field in dataclasses.fields(value)}}
+        name = type(value).__qualname__
+        if _record_class(module, name) is not type(value) or not all(f.init for f in dataclasses.fields(value)):
+            raise _Uncacheable  # not the reference module's own class, or not rebuildable from its fields
+        return {RECORD: name, **{f.name: _to_plain(getattr(value, f.name), module) for f in dataclasses.fields(value)}}
     if isinstance(value, list):
-        return [_to_plain(v) for v in value]
+        return [_to_plain(v, module) for v in value]
     if isinstance(value, tuple) and not hasattr(value, "_fields"):
-        return tuple(_to_plain(v) for v in value)
+        return tuple(_to_plain(v, module) for v in value)
     if isinstance(value, dict):
         if RECORD in value:
             raise _Uncacheable
-        return {k: _to_plain(v) for k, v in value.items()}
+        return {k: _to_plain(v, module) for k, v in value.items()}
     return value
 
 
@@ -238,9 +238,7 @@ def _from_plain(value: Any, module: Any) -> Any:
         fields = {k: _from_plain(v, module) for k, v in value.items() if k != RECORD}
         if RECORD not in value:
             return fields
-        cls: Any = module
-        for part in str(value[RECORD]).split("."):
-            cls = getattr(cls, part)
+        cls = _record_class(module, str(value[RECORD]))
         if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
             raise TypeError(f"{value[RECORD]!r} is not a dataclass of the reference module")
         return cls(**fields)
@@ -274,11 +272,13 @@ class CachedReference:
             key = h.digest()
             found, value = self._cache.get(key)
             if found:
-                with contextlib.suppress(AttributeError, TypeError):
+                try:
                     return _from_plain(value, self._module)
+                except Exception:  # noqa: BLE001 - a record that will not rebuild (say, its __post_init__): compute
+                    pass
             value = target(*args, **kwargs)
             try:
-                plain = _to_plain(value)
+                plain = _to_plain(value, self._module)
                 _feed(hashlib.blake2b(), plain)  # only plain values are kept
             except _Uncacheable:
                 return value

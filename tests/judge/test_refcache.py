@@ -155,3 +155,17 @@ def test_a_value_planted_in_the_shared_folder_is_not_trusted(tmp_path):
     other_job = ResultCache()
     other_job.share(tmp_path, b"the batch's secret")
     assert other_job.get(b"mine")[0]  # the batch's own jobs still share
+
+
+def test_a_dataclass_the_reference_module_does_not_hold_is_not_cached():
+    """A hit rebuilds a record from the reference module's class of that name: one from elsewhere could
+    come back as another class, so it is computed every time."""
+    calls = []
+
+    def run(X):
+        calls.append(1)
+        return Run(X.copy(), 0.0, [])
+
+    ref = CachedReference(types.SimpleNamespace(run=run), "demo@1", ResultCache())  # no Run in the module
+    ref.run(np.ones(2))
+    assert isinstance(ref.run(np.ones(2)), Run) and len(calls) == 2
