@@ -102,7 +102,12 @@ def scan(source: str, *, apis: list[str], modules: list[str], filename: str = "s
         return ScanResult(f"SyntaxError: {exc.msg} (line {exc.lineno})", ())
     except ValueError as exc:  # e.g. null bytes
         return ScanResult(f"cannot parse the file: {exc}", ())
+    except (MemoryError, RecursionError):  # CPython's parser gives up on very deep nesting this way
+        return ScanResult("cannot parse the file: it nests too deeply", ())
     scanner = _Scanner(set(apis), set(modules))
-    scanner.visit(tree)
+    try:
+        scanner.visit(tree)
+    except RecursionError:
+        return ScanResult("cannot scan the file: it nests too deeply", ())
     unique = sorted(set(scanner.findings), key=lambda f: (f.line, f.name))
     return ScanResult(None, tuple(unique))

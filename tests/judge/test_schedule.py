@@ -67,5 +67,8 @@ def test_more_python_loops_than_the_reference_looks_slow(tmp_path):
     looping.write_text("def f(xs):\n    for x in xs:\n        while x:\n            x -= 1\n")
     broken = tmp_path / "broken.py"
     broken.write_text("def f(xs)\n    while True: pass\n")
+    deep = tmp_path / "deep.py"  # ast.parse raises MemoryError on this: it must not stop the batch
+    deep.write_text("x = " + "-" * 200_000 + "1\n")
+    assert python_loops(deep) == 0
     assert [python_loops(p) for p in (reference, vectorised, looping, broken)] == [1, 0, 2, 0]
     assert looks_slow([(vectorised, reference), (looping, reference), (broken, reference)]) == [False, True, False]

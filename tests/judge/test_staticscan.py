@@ -37,3 +37,8 @@ def test_clean_code_and_unresolvable_methods_are_left_to_run_time():
 def test_syntax_error_is_reported_with_line():
     result = scan("def f(:\n  pass\n", apis=APIS, modules=MODULES)
     assert result.syntax_error and "line 1" in result.syntax_error
+
+
+def test_a_file_too_deep_for_the_parser_is_a_compile_error_not_a_crash():
+    result = scan("x = " + "-" * 200_000 + "1\n", apis=APIS, modules=MODULES)  # the parser runs out of memory
+    assert result.syntax_error and "too deeply" in result.syntax_error
