@@ -82,6 +82,12 @@ def test_a_lower_precision_output_is_judged_at_the_expected_precision():
         assert_close(off.to(torch.bfloat16), want)
     with pytest.raises(Mismatch):
         assert_close(off, want)
-    assert_close(want.to(torch.float64), want)  # more precise than expected is judged as itself
-    half = want.to(torch.float16)
-    assert_close(half, half)  # a half-precision expected value keeps its own tolerance
+    # a float64 answer is held to the float32 reference's error (1e-6 off: inside float32's rtol 1e-5,
+    # far outside float64's 1e-7), and to float64's when the reference is float64
+    assert_close(want.double() * (1 + 1e-6), want)
+    with pytest.raises(Mismatch):
+        assert_close(want.double() * (1 + 1e-6), want.double())
+    # a half-precision expected value keeps its own tolerance, whatever the answer's dtype
+    assert_close(want * 1.001, want.half())
+    with pytest.raises(Mismatch):
+        assert_close(want * 1.001, want)
