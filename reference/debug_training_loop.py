@@ -8,13 +8,14 @@ the trusted side: they make the synthetic data from the test's ``rng`` and run
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
+
+from harness import import_file
 
 SUPPORT = Path(__file__).resolve().parent.parent / "challenges" / "debug-training-loop" / "training_support.py"
 
@@ -61,13 +62,7 @@ def train(model: nn.Module, train_loader: Any, val_loader: Any, config: dict[str
 def support() -> Any:
     """The challenge's support module, loaded here under a name of its own."""
     name = "mlj_support_debug_training_loop"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, SUPPORT)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return sys.modules.get(name) or import_file(name, SUPPORT)
 
 
 def make_blobs(rng: torch.Generator, n_train: int, n_val: int, n_features: int = 6, n_classes: int = 3,
