@@ -89,14 +89,17 @@ class ProcessWorker(Worker):
 
     def kill(self) -> None:
         if self._exit is None:
-            self._killed = True
             try:
                 pid = self.pid
             except ZygoteError:
                 pid = None
             if pid is not None:
-                kill_worker(pid)
-                self._exit = self.zygote.wait_exit(pid, timeout=10)
+                # already reaped: its pid is free again, maybe another job's process by now; leave it be
+                self._exit = self.zygote.wait_exit(pid, timeout=0)
+                if self._exit is None:
+                    self._killed = True
+                    kill_worker(pid)
+                    self._exit = self.zygote.wait_exit(pid, timeout=10)
         self.close_channel()
         shutil.rmtree(self.scratch, ignore_errors=True)
 

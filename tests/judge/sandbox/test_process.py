@@ -39,3 +39,24 @@ def test_a_worker_without_cores_named_may_run_anywhere(softmax):
         assert _allowed(session.worker.pid) == _allowed(os.getpid())
     finally:
         session.close()
+
+
+def test_killing_a_worker_that_already_died_signals_nothing_and_is_not_a_judge_kill(softmax):
+    """Once the zygote has reaped a worker its pid is free, maybe another job's process by now: the
+    judge's kill must not signal it, and the death stays the worker's own (not a time limit)."""
+    import signal
+    import time
+
+    worker = ProcessSandbox().start(worker_spec(softmax, softmax.reference_path))
+    try:
+        pid = worker.pid
+        os.kill(pid, signal.SIGKILL)  # it dies on its own account, as if the kernel's OOM killer took it
+        deadline = time.monotonic() + 30
+        while pid not in worker.zygote._exits and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert pid in worker.zygote._exits, "the zygote should have reaped it"
+        worker.kill()
+        status = worker.exit_status()
+        assert status.signal == signal.SIGKILL and not status.killed_by_judge
+    finally:
+        worker.kill()
