@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import io
 import shutil
-import sys
-from pathlib import Path
 
 import pytest
 from rich.console import Console
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
-import run as bench  # noqa: E402
+from harness import import_file
+from judge.challenge import ROOT
+from tests.conftest import FIXTURES
+
+bench = import_file("mlj_bench_run", ROOT / "bench" / "run.py")
 
 
 def test_batch_figures_of_a_small_batch(tmp_path, softmax):
     folder = tmp_path / "batch"
     (folder / softmax.id).mkdir(parents=True)
     shutil.copyfile(softmax.reference_path, folder / softmax.id / "a.py")
-    shutil.copyfile(ROOT / "tests" / "fixtures" / "softmax" / "re_exception.py", folder / softmax.id / "b.py")
+    shutil.copyfile(FIXTURES / "softmax" / "re_exception.py", folder / softmax.id / "b.py")
     figures = bench.batch_figures(folder, 1, Console(file=io.StringIO()))
     for jobs in (1, 2):
         fig = figures[f"batch_jobs{jobs}"]
