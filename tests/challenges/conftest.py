@@ -34,5 +34,13 @@ def result_of(checks: list[Check], what: str) -> SubmissionResult:
     return found[0].result
 
 
+def assert_full_marks(checks: list[Check]) -> None:
+    """The reference and every accepted solution (at least two in all) score full marks."""
+    rows = [c for c in checks if c.what == "reference" or c.what.startswith("solutions/accepted/")]
+    assert len(rows) >= 2
+    for check in rows:
+        assert check.result is not None and check.result.score == check.result.max_score > 0, check.what
+
+
 def failed_groups(result: SubmissionResult) -> set[str]:
     return {g.name for g in result.groups if g.points_earned < g.points_possible}
