@@ -192,6 +192,7 @@ def test_the_judge_computes_on_one_thread_and_gives_its_threads_back(softmax, pr
     spy = type("SpiedReference", (), {n: staticmethod(spied(n)) for n in ("log_softmax", "cross_entropy")})
     monkeypatch.setattr(grading, "load_reference", lambda challenge: spy)
     torch_before, blas_before = torch.get_num_threads(), blas_threads()
+    assert blas_before, "numpy's BLAS should be loaded in the judge: else this test checks nothing"
     result = grade(softmax, softmax.reference_path, sandbox=process_sandbox, seed=424242)
     assert result.verdict is Verdict.AC, result.message
     assert seen, "the tests should have asked the reference for expected values"

@@ -70,7 +70,6 @@ def test_a_worker_holds_no_socket_back_to_the_fork_server(softmax):
         session.call({"attr": "log_softmax"}, (torch.zeros(2, 3),), {})  # booted and serving
         assert session.worker is not None
         pids = process_tree(session.worker.pid)
-        assert pids
         sockets = []
         for pid in pids:
             for fd in Path(f"/proc/{pid}/fd").iterdir():
@@ -140,4 +139,15 @@ def test_another_uid_cannot_reach_the_shared_zygote():
              "try:\n    s.connect(sys.argv[1])\nexcept PermissionError:\n    print('refused')\n"
              "else:\n    print('connected')\n")
     out = subprocess.run([sys.executable, "-c", probe, address], capture_output=True, text=True, timeout=30)
-    assert out.stdout.strip() == "refused", out.stderr
+    assert out.stdout.strip() == "refused", out.stderr  # the 0700 folder stops it first
+
+    # with the folder opened up, the zygote's own check (the peer's uid) must still turn it away
+    os.chmod(os.path.dirname(address), 0o755)
+    os.chmod(address, 0o777)
+    knock = ("import socket, os, sys\nos.setgid(65534); os.setuid(65534)\n"
+             "s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1])\n"
+             "s.sendall(b'{}\\n')\n"
+             "try:\n    print('closed' if s.recv(100) == b'' else 'answered')\n"
+             "except ConnectionResetError:\n    print('closed')\n")
+    out = subprocess.run([sys.executable, "-c", knock, address], capture_output=True, text=True, timeout=30)
+    assert out.stdout.strip() == "closed", (out.stdout, out.stderr)
