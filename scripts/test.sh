@@ -4,8 +4,8 @@
 #   - as root: Debian packages (Docker engine, debootstrap, Chromium, PostgreSQL), a running
 #     dockerd, the local base image (no registry needed) and the runner image;
 #   - pip: torch (pinned CPU build) and mlj with its dev extras;
-#   - then pytest (the Docker, browser and PostgreSQL tests run for real; as root MLJ_REQUIRE_ALL
-#     turns a test's "not available here" skip into a failure).
+#   - then pytest (the Docker, browser and PostgreSQL tests run for real; as root, and always under
+#     .ci/run, MLJ_REQUIRE_ALL turns a test's "not available here" skip into a failure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 t0=$(date +%s)

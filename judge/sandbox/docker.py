@@ -357,6 +357,9 @@ class DockerWorker(Worker):
             # never started: the next recv_exact reports it as the judge's fault
 
     def _status_from(self, state: dict[str, Any]) -> ExitStatus:
+        """Docker reports only an exit code, 128+N for a death by signal N, so a worker that itself
+        exits with 137 reads as killed here (MLE or TLE), where the process backend, whose boot parent
+        dies of the worker's real signal, says RE. Either way it is not AC."""
         code = int(state.get("ExitCode", 0))
         oom = bool(state.get("OOMKilled"))
         return ExitStatus(returncode=code, signal=code - 128 if code > 128 else None, oom_killed=oom)
