@@ -92,10 +92,11 @@ def load_request(challenge: Challenge, device: str = "cpu") -> dict[str, Any]:
     }
 
 
-# What a judge process needs before its first grading: torch, pytest and the harness, and the
-# module torch.autograd.grad imports on first use (sympy: half a second). Warm judge processes
-# (a batch's, the server's) import these up front.
-PRELOAD = ["pytest", "harness.plugin", "harness.proxy", "judge.refcache", "torch.fx.experimental.symbolic_shapes"]
+# What a judge process needs before its first grading: torch, pytest and the harness. Warm judge
+# processes (a batch's, the server's) import these up front. Not sympy: torch imports it (half a
+# second) when autograd.grad is first given grad_outputs, so the challenges' tests write a
+# vector-Jacobian product as grad(sum(out * g)) (tests/judge/test_grading.py checks it).
+PRELOAD = ["pytest", "harness.plugin", "harness.proxy", "judge.refcache"]
 
 
 def preload() -> None:

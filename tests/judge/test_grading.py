@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -198,3 +199,31 @@ def test_the_judge_computes_on_one_thread_and_gives_its_threads_back(softmax, pr
     assert seen, "the tests should have asked the reference for expected values"
     assert all(torch_threads == 1 and all(n == 1 for n in blas) for torch_threads, blas in seen), seen
     assert (torch.get_num_threads(), blas_threads()) == (torch_before, blas_before)
+
+
+_LEAN_JUDGE = """
+import sys
+from judge.challenge import Challenge, discover
+from judge.grading import grade, preload
+from judge.sandbox import choose
+
+preload()
+sandbox = choose("process").sandbox
+for challenge in discover():
+    if isinstance(challenge, Challenge):
+        result = grade(challenge, challenge.reference_path, sandbox=sandbox, seed=11)
+        print(challenge.id, result.verdict)
+print("sympy imported:", "sympy" in sys.modules)
+"""
+
+
+def test_the_judge_grades_every_challenge_without_importing_sympy():
+    """torch imports sympy (half a second, before the first grading of a batch or a cold `mlj grade`) the
+    first time autograd.grad is given grad_outputs; the judge's tests take a vector-Jacobian product as
+    grad(sum(out * g)) instead, which is the same gradient, bitwise. The worker still preloads it: a
+    submission may need it."""
+    proc = subprocess.run([sys.executable, "-c", _LEAN_JUDGE], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = proc.stdout.splitlines()
+    assert len(lines) > 5 and all(line.endswith(" AC") for line in lines[:-1]), proc.stdout
+    assert lines[-1] == "sympy imported: False", proc.stdout

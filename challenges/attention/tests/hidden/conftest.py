@@ -109,7 +109,7 @@ def reference_grads(fn: Callable[..., torch.Tensor], inputs: list[torch.Tensor],
     """The float64 reference output and its gradients with respect to ``inputs``."""
     leaves = [x.detach().to(F64).requires_grad_(True) for x in inputs]
     out = fn(*leaves, **kwargs)
-    grads = torch.autograd.grad(out, leaves, grad_output.to(F64))
+    grads = torch.autograd.grad((out * grad_output.to(F64)).sum(), leaves)
     return out.detach(), list(grads)
 
 

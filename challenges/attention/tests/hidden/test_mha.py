@@ -134,7 +134,7 @@ def grad_case(module, expected, check, put, rng, query, key, value, what, **mask
     leaves = [x.detach().to(F64).requires_grad_(True) for x in (query, key, value)]
     params = dict(expected.named_parameters())
     out = expected(*leaves, **masks)
-    found = torch.autograd.grad(out, leaves + list(params.values()), g.to(F64))
+    found = torch.autograd.grad((out * g.to(F64)).sum(), leaves + list(params.values()))
     check(value_out, out.detach(), dtype=query.dtype, name=f"{what}: output")
     assert isinstance(grads, dict) and "inputs" in grads and "params" in grads, f"{what}: no gradients came back"
     for name, got, want in zip(("query", "key", "value"), grads["inputs"], found[:3]):

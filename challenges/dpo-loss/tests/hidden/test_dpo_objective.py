@@ -48,7 +48,7 @@ def _reference(ref, inputs, **kw) -> tuple[torch.Tensor, ...]:  # noqa: ANN001
 def _policy_grads(ref, inputs, g: torch.Tensor, **kw) -> tuple[torch.Tensor, ...]:  # noqa: ANN001
     pc, pr = (x.double().requires_grad_(True) for x in inputs[:2])
     losses = ref.dpo_loss(pc, pr, inputs[2].double(), inputs[3].double(), **kw)[0]
-    return torch.autograd.grad(losses, (pc, pr), g.double())
+    return torch.autograd.grad((losses * g.double()).sum(), (pc, pr))
 
 
 def _three(result: object, what: str) -> tuple:

@@ -154,7 +154,7 @@ def test_gradient_wrt_logits(sub, ref, check, rng):
         _expect(check, value, ref.sequence_logprobs(logits.double(), labels, mask), dtype=dtype,
                 name=f"sequence_logprobs value, {name}", mistakes=_mistakes(logits, labels, mask))
         x = logits.double().requires_grad_(True)
-        (want,) = torch.autograd.grad(ref.sequence_logprobs(x, labels, mask), x, g.double())
+        (want,) = torch.autograd.grad((ref.sequence_logprobs(x, labels, mask) * g.double()).sum(), x)
         check(grads[0], want, dtype=dtype, name=f"d sequence_logprobs / d logits, {name} (it is 0 at masked "
               "positions and at the last position, which predicts nothing)")
 
