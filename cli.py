@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -14,9 +15,13 @@ from rich.table import Table
 from rich.text import Text
 
 from judge import __version__
-from judge.challenge import BrokenChallenge, Challenge, ChallengeError, discover, find
 from judge.sandbox.base import DEFAULT_IMAGE
 from judge.verdict import EXIT_ERROR, EXIT_NOT_ACCEPTED, EXIT_OK, exit_code
+
+if TYPE_CHECKING:
+    from judge.challenge import Challenge
+# judge.challenge (pydantic, a seventh of a second) is imported where a command needs it: `mlj grade
+# --jobs N` starts its fork server first, and that server's imports are the batch's first seconds
 
 console = Console()
 err = Console(stderr=True)
@@ -25,6 +30,8 @@ EXIT_USAGE = EXIT_ERROR  # bad input and judge errors share exit status 2
 
 
 def _challenge(challenge_id: str) -> Challenge:
+    from judge.challenge import ChallengeError, find
+
     try:
         return find(challenge_id)
     except ChallengeError as exc:
@@ -85,6 +92,8 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 def list_cmd(as_json: bool) -> None:
     """List the challenges (a broken challenge.yaml is reported, not fatal)."""
+    from judge.challenge import BrokenChallenge, Challenge, discover
+
     found = discover()
     if as_json:
         rows = [{"id": c.id, "title": c.spec.title, "difficulty": c.spec.difficulty, "tags": c.spec.tags}
@@ -203,7 +212,12 @@ def grade(challenge_id: str, files: tuple[Path, ...], sandbox: str, seed: int | 
     Every submission of a run sees the same hidden inputs. One submission is
     reported test by test; many get one line each (or every test with --details).
     """
+    if jobs > 1 and (len(files) > 1 or files[0].is_dir()):
+        from judge import forkserver
+
+        forkserver.start()  # first: its imports load while this process reads the challenges
     from judge.batch import grade_many, resolve
+    from judge.challenge import ChallengeError
     from judge.reports import print_result, summary_table, write_json, write_junit
 
     try:
@@ -239,6 +253,7 @@ def grade(challenge_id: str, files: tuple[Path, ...], sandbox: str, seed: int | 
 @seed_option
 def verify(challenge_ids: tuple[str, ...], sandbox: str, seed: int | None) -> None:
     """Check challenges: reference AC, stub not AC, known solutions get their verdicts."""
+    from judge.challenge import discover
     from judge.reports import verdict_text
     from judge.verify import verify as run_verify
 

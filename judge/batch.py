@@ -20,7 +20,6 @@ import os
 import secrets
 import tempfile
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from multiprocessing import forkserver, get_context
 from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import Any
@@ -28,8 +27,9 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from judge import forkserver
 from judge.challenge import Challenge, ChallengeError, find
-from judge.grading import PRELOAD, grade, preload
+from judge.grading import grade, preload
 from judge.sandbox.base import Sandbox
 from judge.sandbox.gpus import host_gpus, pin_gpu
 from judge.schedule import Schedule, looks_slow
@@ -91,10 +91,8 @@ def _init_child(sandbox_name: str, counter: Any, gpus: str | None, shared: dict 
 
 def _pool(jobs: int, sandbox: Sandbox, gpus: str | None, expected_dir: Path) -> ProcessPoolExecutor:
     """``jobs`` judge processes, forked from a fork server that preloaded what grading needs."""
-    context = get_context("forkserver")
-    context.set_forkserver_preload([*PRELOAD, "judge.batch"])
+    context = forkserver.start()  # now if the command line has not already: not at the first submit
     sandbox.warm_up()  # the workers' zygote imports torch while the fork server does
-    forkserver.ensure_running()  # now, not at the first submit: its imports are the batch's first seconds
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_child,
                                initargs=(sandbox.name, context.Value("i", 0), gpus, sandbox.share(), jobs,
                                          # the shared expected values' signing key: over the fork server's

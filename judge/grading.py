@@ -23,6 +23,7 @@ from typing import Any
 from harness import import_file
 from judge import __version__, staticscan
 from judge.challenge import Challenge
+from judge.forkserver import PRELOAD
 from judge.sandbox.base import Limits, Sandbox, WorkerSpec
 from judge.verdict import GroupResult, SubmissionResult, TestResult, Verdict, overall
 
@@ -90,13 +91,6 @@ def load_request(challenge: Challenge, device: str = "cpu") -> dict[str, Any]:
         "import_seconds": challenge.spec.limits.import_time,
         "device": device,
     }
-
-
-# What a judge process needs before its first grading: torch, pytest and the harness. Warm judge
-# processes (a batch's, the server's) import these up front. Not sympy: torch imports it (half a
-# second) when autograd.grad is first given grad_outputs, so the challenges' tests write a
-# vector-Jacobian product as grad(sum(out * g)) (tests/judge/test_grading.py checks it).
-PRELOAD = ["pytest", "harness.plugin", "harness.proxy", "judge.refcache"]
 
 
 def preload() -> None:

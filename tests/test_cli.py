@@ -109,3 +109,39 @@ def test_grade_exits_0_when_all_accepted(tmp_path):
     result = run("grade", "softmax-cross-entropy", str(REFERENCE), "--sandbox", "process")
     assert result.exit_code == 0, result.output
     assert "AC" in result.output
+
+
+_SPY_ON_THE_FORK_SERVER = """
+import sys
+
+import judge.forkserver as forkserver
+
+real, seen = forkserver.start, []
+
+
+def start():
+    seen.append([name for name in ("judge.challenge", "pydantic", "torch") if name in sys.modules])
+    return real()
+
+
+forkserver.start = start
+import cli
+
+try:
+    cli.main(sys.argv[1:])
+except SystemExit as exc:
+    print("fork server started with", seen, "exit", exc.code)
+"""
+
+
+def test_grade_jobs_starts_its_fork_server_before_reading_the_challenges(tmp_path):
+    """The fork server's imports (torch, pytest) are a parallel batch's first seconds: `mlj grade --jobs 2`
+    starts it before the command line loads the challenge models, which then load beside it."""
+    accepted = sorted((SOFTMAX / "solutions" / "accepted").glob("*.py"))[0]
+    report = tmp_path / "report.json"
+    proc = subprocess.run([sys.executable, "-c", _SPY_ON_THE_FORK_SERVER, "grade", "softmax-cross-entropy",
+                           str(REFERENCE), str(accepted), "--jobs", "2", "--sandbox", "process", "--json",
+                           str(report)], capture_output=True, text=True, timeout=300)
+    assert proc.stdout.splitlines()[-1].startswith("fork server started with [[], "), proc.stdout[-500:]
+    assert proc.stdout.splitlines()[-1].endswith("exit 0"), proc.stderr[-2000:]
+    assert [s["verdict"] for s in json.loads(report.read_text())["submissions"]] == ["AC", "AC"]
