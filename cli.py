@@ -42,6 +42,7 @@ def _challenge(challenge_id: str) -> Challenge:
 
 
 def _sandbox(name: str | None, image: str | None = None):  # noqa: ANN202
+    """The sandbox, chosen before the challenge is read: what its first worker needs starts now."""
     from judge.sandbox import choose
 
     try:
@@ -50,6 +51,7 @@ def _sandbox(name: str | None, image: str | None = None):  # noqa: ANN202
         err.print(f"[bold red]error:[/] {exc}")
         sys.exit(EXIT_USAGE)
     err.print(f"[dim]sandbox: {choice.sandbox.name} ({choice.reason})[/]")
+    choice.sandbox.expect_worker()
     return choice.sandbox
 
 
@@ -141,14 +143,14 @@ def start(challenge_id: str, directory: Path | None, force: bool) -> None:
 
 def _run_one(challenge_id: str, file: Path | None, suite: str, sandbox: str, seed: int | None,
              as_json: bool, gpus: str | None = None) -> None:
-    from judge.grading import grade
-    from judge.reports import print_result
-
-    challenge = _challenge(challenge_id)
-    path = _submission_file(challenge, file)
     _check_gpus(gpus)
     box = _sandbox(sandbox)
     try:
+        from judge.grading import grade
+        from judge.reports import print_result
+
+        challenge = _challenge(challenge_id)
+        path = _submission_file(challenge, file)
         result = grade(challenge, path, sandbox=box, suite=suite, seed=seed, gpus=gpus)
     finally:
         box.close()
@@ -216,21 +218,21 @@ def grade(challenge_id: str, files: tuple[Path, ...], sandbox: str, seed: int | 
         from judge import forkserver
 
         forkserver.start()  # first: its imports load while this process reads the challenges
-    from judge.batch import grade_many, resolve
-    from judge.challenge import ChallengeError
-    from judge.reports import print_result, summary_table, write_json, write_junit
-
-    try:
-        pairs = resolve(challenge_id, files)
-    except ChallengeError as exc:
-        err.print(f"[bold red]error:[/] {exc}")
-        sys.exit(EXIT_USAGE)
-    if not pairs:
-        err.print("[bold red]error:[/] no .py files to grade")
-        sys.exit(EXIT_USAGE)
     _check_gpus(gpus)
     box = _sandbox(sandbox)
     try:
+        from judge.batch import grade_many, resolve
+        from judge.challenge import ChallengeError
+        from judge.reports import print_result, summary_table, write_json, write_junit
+
+        try:
+            pairs = resolve(challenge_id, files)
+        except ChallengeError as exc:
+            err.print(f"[bold red]error:[/] {exc}")
+            sys.exit(EXIT_USAGE)
+        if not pairs:
+            err.print("[bold red]error:[/] no .py files to grade")
+            sys.exit(EXIT_USAGE)
         results = grade_many(pairs, sandbox=box, seed=seed, jobs=jobs, console=err, gpus=gpus)
     finally:
         box.close()

@@ -10,6 +10,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 import cli
@@ -111,37 +112,46 @@ def test_grade_exits_0_when_all_accepted(tmp_path):
     assert "AC" in result.output
 
 
-_SPY_ON_THE_FORK_SERVER = """
+_SPY_ON_EARLY_STARTS = """
+import json
 import sys
 
 import judge.forkserver as forkserver
+from judge.sandbox.process import ProcessSandbox
 
-real, seen = forkserver.start, []
-
-
-def start():
-    seen.append([name for name in ("judge.challenge", "pydantic", "torch") if name in sys.modules])
-    return real()
+seen = []
 
 
-forkserver.start = start
+def spy(name, real):
+    def call(*args):
+        seen.append((name, [m for m in ("judge.challenge", "pydantic", "torch") if m in sys.modules]))
+        return real(*args)
+    return call
+
+
+forkserver.start = spy("fork server", forkserver.start)
+ProcessSandbox.expect_worker = spy("zygote", ProcessSandbox.expect_worker)
 import cli
 
 try:
     cli.main(sys.argv[1:])
 except SystemExit as exc:
-    print("fork server started with", seen, "exit", exc.code)
+    print(json.dumps({"seen": seen, "exit": exc.code}))
 """
 
 
-def test_grade_jobs_starts_its_fork_server_before_reading_the_challenges(tmp_path):
-    """The fork server's imports (torch, pytest) are a parallel batch's first seconds: `mlj grade --jobs 2`
-    starts it before the command line loads the challenge models, which then load beside it."""
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_grade_starts_what_its_workers_need_before_reading_the_challenges(tmp_path, jobs):
+    """The imports of torch are a grading's first seconds: `mlj grade` starts the process backend's zygote
+    (and with --jobs 2 the judge processes' fork server) before the command line loads the challenge
+    models, which then load beside them."""
     accepted = sorted((SOFTMAX / "solutions" / "accepted").glob("*.py"))[0]
     report = tmp_path / "report.json"
-    proc = subprocess.run([sys.executable, "-c", _SPY_ON_THE_FORK_SERVER, "grade", "softmax-cross-entropy",
-                           str(REFERENCE), str(accepted), "--jobs", "2", "--sandbox", "process", "--json",
+    proc = subprocess.run([sys.executable, "-c", _SPY_ON_EARLY_STARTS, "grade", "softmax-cross-entropy",
+                           str(REFERENCE), str(accepted), "--jobs", str(jobs), "--sandbox", "process", "--json",
                            str(report)], capture_output=True, text=True, timeout=300)
-    assert proc.stdout.splitlines()[-1].startswith("fork server started with [[], "), proc.stdout[-500:]
-    assert proc.stdout.splitlines()[-1].endswith("exit 0"), proc.stderr[-2000:]
+    last = json.loads(proc.stdout.splitlines()[-1])
+    assert last["exit"] == 0, proc.stdout[-500:] + proc.stderr[-2000:]
+    expected = [["fork server", []], ["zygote", []]] if jobs == 2 else [["zygote", []]]
+    assert last["seen"][:len(expected)] == expected, last
     assert [s["verdict"] for s in json.loads(report.read_text())["submissions"]] == ["AC", "AC"]

@@ -196,6 +196,10 @@ class Sandbox(ABC):
     def warm_up(self) -> None:
         """Get ready for the first worker ahead of time (a fork server, a spare container); optional."""
 
+    def expect_worker(self) -> None:
+        """A worker will be wanted soon: start now what does not depend on its submission or limits, so it
+        loads beside the judge's own imports (the process backend's zygote); keeps nothing spare; optional."""
+
     def share(self) -> dict | None:
         """What the other judge processes of a parallel batch need to reuse our warm state (``adopt``)."""
         return None

@@ -132,6 +132,10 @@ class ProcessSandbox(Sandbox):
         """Start the fork server now (it imports torch) so the first worker is quick."""
         self._fork_server(Limits().threads)
 
+    def expect_worker(self) -> None:
+        """The zygote, started before the command line reads the challenge: a cold grading waits for it."""
+        self.warm_up()
+
     def share(self) -> dict:
         """The fork server's private address: a parallel batch's judge processes all fork from it."""
         return {"env": self._env(Limits().threads), "address": self._fork_server(Limits().threads).share()}
