@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import itertools
 import json
 import os
 import sys
@@ -14,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from judge import __version__
+from judge import CHALLENGES_DIR, __version__
 from judge.sandbox.base import DEFAULT_IMAGE
 from judge.verdict import EXIT_ERROR, EXIT_NOT_ACCEPTED, EXIT_OK, exit_code
 
@@ -41,8 +42,15 @@ def _challenge(challenge_id: str) -> Challenge:
         sys.exit(EXIT_USAGE)
 
 
+def _known(challenge_id: str) -> None:
+    """Report an unknown challenge id before anything starts (a Docker probe, a zygote, a fork server)."""
+    if challenge_id != "all" and not (CHALLENGES_DIR / challenge_id).is_dir():
+        _challenge(challenge_id)  # exits with the message that lists the known ones
+
+
 def _sandbox(name: str | None, image: str | None = None):  # noqa: ANN202
-    """The sandbox, chosen before the challenge is read: what its first worker needs starts now."""
+    """The sandbox; what its first worker needs that no submission decides (the process backend's
+    zygote, which imports torch) starts now, so grading commands choose it before reading a challenge."""
     from judge.sandbox import choose
 
     try:
@@ -51,8 +59,22 @@ def _sandbox(name: str | None, image: str | None = None):  # noqa: ANN202
         err.print(f"[bold red]error:[/] {exc}")
         sys.exit(EXIT_USAGE)
     err.print(f"[dim]sandbox: {choice.sandbox.name} ({choice.reason})[/]")
-    choice.sandbox.expect_worker()
+    try:
+        choice.sandbox.expect_worker()
+    except Exception:  # noqa: BLE001, S110 - only an early start: the grading's own start reports a failure (JE)
+        pass
     return choice.sandbox
+
+
+def _several(challenge_id: str, files: tuple[Path, ...]) -> bool:
+    """Whether FILES hold two submissions or more: a quick look, before the challenges are read."""
+    pattern = "*/*.py" if challenge_id == "all" else "*.py"
+    count = 0
+    for item in files:
+        count += len(list(itertools.islice(item.glob(pattern), 2))) if item.is_dir() else 1
+        if count > 1:
+            return True
+    return False
 
 
 def _submission_file(challenge: Challenge, file: Path | None) -> Path:
@@ -143,6 +165,7 @@ def start(challenge_id: str, directory: Path | None, force: bool) -> None:
 
 def _run_one(challenge_id: str, file: Path | None, suite: str, sandbox: str, seed: int | None,
              as_json: bool, gpus: str | None = None) -> None:
+    _known(challenge_id)
     _check_gpus(gpus)
     box = _sandbox(sandbox)
     try:
@@ -214,11 +237,12 @@ def grade(challenge_id: str, files: tuple[Path, ...], sandbox: str, seed: int | 
     Every submission of a run sees the same hidden inputs. One submission is
     reported test by test; many get one line each (or every test with --details).
     """
-    if jobs > 1 and (len(files) > 1 or files[0].is_dir()):
+    _known(challenge_id)
+    _check_gpus(gpus)
+    if jobs > 1 and _several(challenge_id, files):
         from judge import forkserver
 
         forkserver.start()  # first: its imports load while this process reads the challenges
-    _check_gpus(gpus)
     box = _sandbox(sandbox)
     try:
         from judge.batch import grade_many, resolve

@@ -8,7 +8,6 @@ field path and a hint; then the files the package names are checked to exist.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +17,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from harness.tolerance import DEFAULT_TOLERANCES, Tolerance
+from judge import CHALLENGES_DIR, ROOT
 from judge.verdict import SOLUTION_FOLDERS
 
-ROOT = Path(__file__).resolve().parent.parent
-#: MLJ_CHALLENGES_DIR points the judge at another folder of challenge packages.
-CHALLENGES_DIR = Path(os.environ.get("MLJ_CHALLENGES_DIR") or ROOT / "challenges")
 REFERENCE_DIR = ROOT / "reference"
 
 DType = Literal["float64", "float32", "float16", "bfloat16"]

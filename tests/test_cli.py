@@ -59,6 +59,20 @@ def test_unknown_challenge_is_a_usage_error():
     assert result.exit_code == 2 and "no challenge 'no-such-thing'" in result.output
 
 
+@pytest.mark.parametrize("command", [["test"], ["submit"], ["grade", "--jobs", "2"]])
+def test_an_unknown_challenge_is_reported_before_a_sandbox_is_chosen(command, monkeypatch):
+    """A typo in the id says so, even where the sandbox asked for is not there, and starts nothing."""
+    import judge.sandbox
+
+    def no_sandbox(*args, **kwargs):
+        raise AssertionError("a sandbox was chosen for an unknown challenge")
+
+    monkeypatch.setattr(judge.sandbox, "choose", no_sandbox)
+    result = CliRunner().invoke(cli.main, [command[0], "no-such-thing", str(REFERENCE), *command[1:],
+                                           "--sandbox", "docker"])
+    assert result.exit_code == 2 and "no challenge 'no-such-thing'" in result.output, result.output
+
+
 def test_start_then_test_the_untouched_stub(tmp_path):
     result = run("start", "softmax-cross-entropy", str(tmp_path / "ws"))
     assert result.exit_code == 0
@@ -136,7 +150,9 @@ import cli
 try:
     cli.main(sys.argv[1:])
 except SystemExit as exc:
-    print(json.dumps({"seen": seen, "exit": exc.code}))
+    from judge.sandbox import zygote
+
+    print(json.dumps({"seen": seen, "exit": exc.code, "zygotes": len(zygote._shared)}))
 """
 
 
@@ -154,4 +170,18 @@ def test_grade_starts_what_its_workers_need_before_reading_the_challenges(tmp_pa
     assert last["exit"] == 0, proc.stdout[-500:] + proc.stderr[-2000:]
     expected = [["fork server", []], ["zygote", []]] if jobs == 2 else [["zygote", []]]
     assert last["seen"][:len(expected)] == expected, last
+    assert jobs == 2 or all(name != "fork server" for name, _ in last["seen"]), last
+    assert last["zygotes"] == 1, "the zygote started early is the one the gradings fork from"
     assert [s["verdict"] for s in json.loads(report.read_text())["submissions"]] == ["AC", "AC"]
+
+
+def test_several_counts_submissions_without_reading_the_challenges(tmp_path):
+    (tmp_path / "one").mkdir()
+    (tmp_path / "one" / "a.py").write_text("")
+    (tmp_path / "all" / "kmeans").mkdir(parents=True)
+    (tmp_path / "all" / "kmeans" / "a.py").write_text("")
+    assert not cli._several("kmeans", (tmp_path / "one",))
+    assert cli._several("kmeans", (tmp_path / "one", REFERENCE))
+    assert not cli._several("all", (tmp_path / "all",))
+    (tmp_path / "all" / "kmeans" / "b.py").write_text("")
+    assert cli._several("all", (tmp_path / "all",))

@@ -50,7 +50,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # judge.challenge imports torch (seconds): load it beside startup, not in the first request
+        # judge.challenge (pydantic, yaml): load it beside startup, not in the first request
         threading.Thread(target=importlib.import_module, args=("judge.challenge",), daemon=True).start()
         grader = Grader(sessions, workers=settings.workers, sandbox_name=sandbox)
         requeued = grader.start()
