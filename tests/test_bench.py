@@ -28,6 +28,8 @@ def test_batch_figures_of_a_small_batch(tmp_path, softmax):
         assert 0 < fig["grading_seconds"] <= jobs * fig["seconds"] and 0 < fig["busy"] <= 1
     speedup = figures["batch_speedup"]
     assert speedup["ratio"] == pytest.approx(figures["batch_jobs1"]["seconds"] / figures["batch_jobs2"]["seconds"])
+    assert speedup["pairs"] == [speedup["ratio"]] and figures["machine_two_cores"]["pairs"] == [
+        figures["machine_two_cores"]["ratio"]]
     machine = figures["machine_two_cores"]  # CI's machine, like the one the targets are for, has two cores
     assert 0.3 < machine["ratio"] < 3  # a wall-clock ratio: anything from a starved core to two free ones
     assert speedup["of_machine"] == pytest.approx(speedup["ratio"] / machine["ratio"])
