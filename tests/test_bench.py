@@ -38,3 +38,23 @@ def test_batch_figures_of_a_small_batch(tmp_path, softmax):
 def test_the_two_core_probe_needs_two_cores(monkeypatch):
     monkeypatch.setattr(bench.os, "sched_getaffinity", lambda pid: {0})
     assert bench.machine_pair() is None
+
+
+def test_cold_figures_take_the_baseline_and_both_backends_in_turn(monkeypatch):
+    """Round by round, the order of the backends flipped each time; the overhead is the median of the
+    rounds' differences (here the machine slows down by a second a round, which a difference of two
+    medians taken one after the other would have counted as docker's)."""
+    calls: list[str] = []
+
+    def fake_timed(cmd, **kwargs):
+        what = "torch" if cmd[-1] == "import torch" else cmd[cmd.index("--sandbox") + 1]
+        calls.append(what)
+        drift = sum(1 for c in calls if c == "torch") - 1
+        return {"torch": 1.0, "process": 2.0, "docker": 2.25}[what] + drift
+
+    monkeypatch.setattr(bench, "timed", fake_timed)
+    figures = bench.cold_figures(3, docker=True)
+    assert calls == ["torch", "process", "docker", "torch", "docker", "process", "torch", "process", "docker"]
+    assert figures["docker_overhead_s"] == {"median": 0.25, "min": 0.25, "max": 0.25}
+    assert figures["cold_process"]["median"] == 3.0 and figures["torch_import"]["n"] == 3
+    assert "cold_docker" not in bench.cold_figures(1, docker=False)
