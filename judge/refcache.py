@@ -279,10 +279,10 @@ class CachedReference:
             value = target(*args, **kwargs)
             try:
                 plain = _to_plain(value, self._module)
-                _feed(hashlib.blake2b(), plain)  # only plain values are kept
             except _Uncacheable:
                 return value
-            self._cache.put(key, plain)
+            if _digest(plain) is not None:  # only plain values are kept
+                self._cache.put(key, plain)
             return value
 
         return cached

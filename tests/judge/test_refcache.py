@@ -169,3 +169,16 @@ def test_a_dataclass_the_reference_module_does_not_hold_is_not_cached():
     ref = CachedReference(types.SimpleNamespace(run=run), "demo@1", ResultCache())  # no Run in the module
     ref.run(np.ones(2))
     assert isinstance(ref.run(np.ones(2)), Run) and len(calls) == 2
+
+
+def test_a_result_holding_an_object_the_digest_does_not_know_is_not_cached():
+    """Only values that can be copied and shared exactly are kept: anything else is computed each time."""
+    calls = []
+
+    def fit(x):
+        calls.append(1)
+        return x * 2, object()
+
+    ref = CachedReference(types.SimpleNamespace(fit=fit), "demo@1", ResultCache())
+    first, second = ref.fit(torch.ones(2)), ref.fit(torch.ones(2))
+    assert len(calls) == 2 and first[1] is not second[1]
