@@ -67,7 +67,8 @@ def _sandbox(name: str | None, image: str | None = None):  # noqa: ANN202
 
 
 def _several(challenge_id: str, files: tuple[Path, ...]) -> bool:
-    """Whether FILES hold two submissions or more: a quick look, before the challenges are read."""
+    """Whether FILES hold two submissions or more: a quick look at the layout ``judge.batch.resolve``
+    reads (DIR/*.py, or DIR/<challenge>/*.py for `all`), before the challenges are loaded."""
     pattern = "*/*.py" if challenge_id == "all" else "*.py"
     count = 0
     for item in files:

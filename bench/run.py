@@ -261,8 +261,7 @@ def main() -> None:
     figures: dict[str, dict] = {}
     docker = not args.no_docker and _docker_reason(console) is None
     with console.status("the torch import and cold `mlj grade`, interleaved"):
-        cold = cold_figures(args.runs, docker=docker)
-    figures.update(cold)
+        figures.update(cold_figures(args.runs, docker=docker))
     with console.status("warm grading in batch mode"):
         figures["warm_batch"] = stats(warm_batch(args.runs))
     if not args.no_server:
