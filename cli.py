@@ -209,7 +209,7 @@ def submit(challenge_id: str, file: Path | None, sandbox: str, seed: int | None,
            server: str | None, no_wait: bool) -> None:
     """Grade your solution on the hidden tests: verdict and score."""
     if server:
-        from judge.client import submit_remote
+        from judge.server.client import submit_remote
 
         challenge = _challenge(challenge_id)
         sys.exit(submit_remote(server=server, challenge=challenge, file=_submission_file(challenge, file),
@@ -334,13 +334,84 @@ def image_build(base_image: str | None, tag: str, gpu: bool, wheelhouse: Path | 
     console.print(f"[green]built[/] {tag} ({image_id[:19]})")
 
 
-def _register_server_commands() -> None:
-    from judge.server.commands import register  # imports click only; the server loads on use
+# --- the leaderboard server: hosting it, its users, and the client side ---------------------------
+# judge.server.admin loads SQLAlchemy (and `serve` the web stack), judge.server.client loads httpx:
+# each is imported inside its commands, so `mlj list` loads neither.
 
-    register(main)
+DB_HELP = "database URL (postgresql+psycopg://USER:PASS@HOST/DB) or SQLite file path  [default: ./.mlj/server.db]"
+db_option = click.option("--db", envvar="MLJ_DB", default=None, help=DB_HELP)
 
 
-_register_server_commands()
+@main.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@sandbox_option
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="submissions graded at once (one grading process each)")
+@click.option("--max-upload-kib", type=click.IntRange(1, 65536), default=256, show_default=True,
+              help="largest submission accepted (413 beyond)")
+@click.option("--rate-limit", type=click.IntRange(0, 10000), default=10, show_default=True,
+              help="submissions per user per minute (429 beyond); 0: no limit")
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info",
+              show_default=True)
+def serve(db: str | None, host: str, port: int, sandbox: str, workers: int, max_upload_kib: int,
+          rate_limit: int, log_level: str) -> None:
+    """Host the team leaderboard: web pages, JSON API, grading in sandboxes."""
+    from judge.server import admin
+
+    sys.exit(admin.serve(db=db, host=host, port=port, sandbox=sandbox, workers=workers,
+                         max_upload_kib=max_upload_kib, rate_limit=rate_limit, log_level=log_level))
+
+
+@main.group("admin")
+def admin_group() -> None:
+    """Manage the server's users (works on the database directly)."""
+
+
+@admin_group.command("add-user")
+@click.argument("name")
+@click.option("--admin", "is_admin", is_flag=True, help="may see everyone's code")
+@db_option
+def admin_add_user(name: str, is_admin: bool, db: str | None) -> None:
+    """Create a user and print their token once."""
+    from judge.server import admin
+
+    sys.exit(admin.add_user(name=name, admin=is_admin, db=db))
+
+
+@admin_group.command("reset-token")
+@click.argument("name")
+@db_option
+def admin_reset_token(name: str, db: str | None) -> None:
+    """Give a user a new token (the old one stops working) and print it once."""
+    from judge.server import admin
+
+    sys.exit(admin.reset_token(name=name, db=db))
+
+
+@main.command()
+@click.option("--server", required=True, help="the leaderboard's URL, e.g. http://host:8000")
+@click.option("--token", default=None, help="your token (asked for if left out)")
+def login(server: str, token: str | None) -> None:
+    """Check your token with the server and store it for `mlj submit --server`."""
+    from judge.server import client
+
+    if token is None:
+        token = click.prompt("token", hide_input=True).strip()
+    sys.exit(client.login(server=server, token=token, console=console))
+
+
+@main.command()
+@click.option("--server", required=True, help="the leaderboard's URL")
+@click.option("--challenge", default=None, help="one challenge's board instead of the overall one")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+def leaderboard(server: str, challenge: str | None, as_json: bool) -> None:
+    """Print a server's leaderboard."""
+    from judge.server import client
+
+    sys.exit(client.leaderboard(server=server, challenge=challenge, console=console, as_json=as_json))
+
 
 def entry() -> None:
     """The `mlj` console command: run it, then exit without tearing the interpreter down.

@@ -7,7 +7,7 @@ dataclasses; the overall verdict of a submission follows ``PRECEDENCE``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
@@ -117,6 +117,20 @@ class SubmissionResult:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SubmissionResult:
+        """The result ``to_dict`` gave, also after a JSON round trip (the server's); unknown keys are ignored."""
+        tests = tuple(TestResult(**{**_known_keys(TestResult, t), "verdict": Verdict(t["verdict"]) if t["verdict"]
+                                    else None}) for t in data.get("tests", []))
+        groups = tuple(GroupResult(**{**_known_keys(GroupResult, g), "verdict": Verdict(g["verdict"])})
+                       for g in data.get("groups", []))
+        return cls(**{**_known_keys(cls, data), "verdict": Verdict(data["verdict"]), "tests": tests, "groups": groups})
+
+
+def _known_keys(cls: type, item: dict[str, Any]) -> dict[str, Any]:
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in item.items() if k in names}
 
 
 EXIT_OK, EXIT_NOT_ACCEPTED, EXIT_ERROR = 0, 1, 2  # what `mlj grade` / `mlj submit` exit with

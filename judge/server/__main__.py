@@ -1,18 +1,12 @@
-"""``python -m judge.server serve ...``: the server commands without cli.py (tests, containers)."""
+"""``python -m judge.server serve ...``: the same as ``mlj serve ...`` (the server tests start servers so).
+
+The click commands live in cli.py, the ``mlj`` group; this entry point only
+runs that group, so it reaches up to cli.py, and nothing imports it.
+"""
 
 from __future__ import annotations
 
-import click
-
-from judge.server.commands import register
-
-
-@click.group()
-def main() -> None:
-    """mlj leaderboard server commands."""
-
-
-register(main)
+from cli import entry
 
 if __name__ == "__main__":
-    main()
+    entry()

@@ -14,18 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from judge import __version__
-from judge.server.app import get_session, require_user, viewer
+from judge.server.deps import get_session, require_user, viewer
 from judge.server.models import Submission, User, utcnow
-from judge.server.views import challenge_dict, overall_dict, submission_dict, user_submissions
+from judge.server.views import challenge_dict, known_challenges, overall_dict, submission_dict, user_submissions
 
 router = APIRouter(prefix="/api")
 RATE_WINDOW = timedelta(minutes=1)
-
-
-def known_challenges() -> list[str]:
-    from judge.challenge import Challenge, discover
-
-    return [c.id for c in discover() if isinstance(c, Challenge)]
 
 
 def check_challenge(challenge_id: str) -> None:

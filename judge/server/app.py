@@ -1,23 +1,24 @@
-"""The FastAPI application: settings, startup (migrations, re-queueing, grading slots), shared dependencies."""
+"""The FastAPI application: settings, startup (migrations, re-queueing, grading slots), the two routers.
+
+The routes' own dependencies (session, viewer, token checks) are in ``deps``.
+"""
 
 from __future__ import annotations
 
 import importlib
 import logging
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 
 from judge import __version__
-from judge.server.auth import COOKIE, user_for_token
+from judge.server import api, pages
 from judge.server.db import open_database
 from judge.server.grader import Grader
-from judge.server.models import User
 
 log = logging.getLogger("mlj.server")
 
@@ -75,38 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse({"detail": f"internal server error: {type(exc).__name__}"}, status_code=500)
 
-    from judge.server import api, pages
-
     app.include_router(api.router)
     app.include_router(pages.router)
     return app
 
-
-def get_session(request: Request) -> Iterator[Session]:
-    with request.app.state.sessions() as session:
-        yield session
-
-
-def request_token(request: Request) -> str | None:
-    """``Authorization: Bearer TOKEN`` (the CLI), else the login cookie (the browser)."""
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    return request.cookies.get(COOKIE)
-
-
-def viewer(request: Request, session: Session) -> User | None:
-    return user_for_token(session, request_token(request))
-
-
-def require_user(request: Request, session: Session) -> User:
-    token = request_token(request)
-    if not token:
-        raise HTTPException(401, "authentication required: send 'Authorization: Bearer TOKEN' "
-                                 "(run `mlj login --server URL` for the CLI)", headers={"WWW-Authenticate": "Bearer"})
-    user = user_for_token(session, token)
-    if user is None:
-        raise HTTPException(401, "invalid token: ask an admin for a new one (`mlj admin reset-token NAME`)",
-                            headers={"WWW-Authenticate": "Bearer"})
-    return user

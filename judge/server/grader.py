@@ -22,7 +22,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from judge.server.models import DONE, ERROR, QUEUED, RUNNING, Submission, utcnow
@@ -225,8 +225,3 @@ class Grader:
                             .values(finished_at=utcnow(), **values))
             session.commit()
 
-
-def queue_position(session: Session, submission: Submission) -> int:
-    """How many queued submissions are ahead of this one."""
-    return session.scalar(select(func.count()).select_from(Submission)
-                          .where(Submission.status == QUEUED, Submission.id < submission.id)) or 0

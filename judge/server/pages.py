@@ -19,11 +19,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from judge import __version__
-from judge.server.api import known_challenges
-from judge.server.app import get_session, viewer
 from judge.server.auth import COOKIE, user_for_token
+from judge.server.deps import get_session, viewer
 from judge.server.models import PENDING, Submission, User
-from judge.server.views import challenge_dict, overall_dict, pending_count, submission_dict, user_submissions
+from judge.server.views import (
+    challenge_dict,
+    known_challenges,
+    overall_dict,
+    pending_count,
+    submission_dict,
+    user_submissions,
+)
 
 router = APIRouter()
 REFRESH_SECONDS = 3

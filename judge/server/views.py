@@ -14,9 +14,21 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from judge.server.grader import queue_position
 from judge.server.models import ERROR, PENDING, QUEUED, Submission, User
 from judge.server.ranking import challenge_board, overall_board, scored_rows
+
+
+def known_challenges() -> list[str]:
+    """The ids of the catalog's loadable challenges (a broken challenge.yaml is left out)."""
+    from judge.challenge import Challenge, discover  # pydantic and yaml: loaded beside startup, see app.py
+
+    return [c.id for c in discover() if isinstance(c, Challenge)]
+
+
+def queue_position(session: Session, submission: Submission) -> int:
+    """How many queued submissions are ahead of this one."""
+    return session.scalar(select(func.count()).select_from(Submission)
+                          .where(Submission.status == QUEUED, Submission.id < submission.id)) or 0
 
 
 def iso(moment: datetime | None) -> str | None:

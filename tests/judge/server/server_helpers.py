@@ -17,7 +17,6 @@ import pytest
 from click.testing import CliRunner
 
 from judge.challenge import ROOT
-from judge.server.commands import register
 
 CHALLENGE = "softmax-cross-entropy"
 REFERENCE = ROOT / "reference" / "softmax_cross_entropy.py"  # AC
@@ -32,12 +31,12 @@ def free_port() -> int:
 
 
 def mlj_group() -> click.Group:
-    """The `mlj` commands these tests need: the lead's `submit` plus ours, as cli.py will wire them."""
+    """The `mlj` commands these tests need: `submit` and the server's, as cli.py wires them."""
     import cli
 
     group = click.Group("mlj")
-    group.add_command(cli.submit)
-    register(group)
+    for command in (cli.submit, cli.serve, cli.admin_group, cli.login, cli.leaderboard):
+        group.add_command(command)
     return group
 
 

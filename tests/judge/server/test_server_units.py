@@ -14,7 +14,7 @@ import pytest
 from server_helpers import run_mlj
 from sqlalchemy import text
 
-from judge import client
+from judge.server import client
 from judge.server.auth import user_for_token
 from judge.server.db import open_database
 from judge.server.ranking import Scored, challenge_board, overall_board
@@ -47,7 +47,7 @@ def test_overall_is_the_sum_of_bests_with_ties_to_the_earlier_total() -> None:
 
 
 def test_commands_module_imports_no_web_stack_or_torch() -> None:
-    code = ("import sys, judge.server.commands; "
+    code = ("import sys, cli; "
             "print([m for m in ('fastapi', 'sqlalchemy', 'uvicorn', 'torch', 'httpx') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -1,4 +1,6 @@
-"""The CLI's side of the leaderboard server: stored tokens, `mlj submit --server`, login, leaderboard.
+"""The CLI's HTTP client of the leaderboard server: stored tokens, `mlj submit --server`, login, leaderboard.
+
+It imports httpx and rich, never the server's web stack or database.
 
 Tokens live in ``$XDG_CONFIG_HOME/mlj/credentials.json`` (default
 ``~/.config/mlj/``, mode 0600), keyed by server URL; ``MLJ_TOKEN`` overrides
@@ -11,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from judge.verdict import EXIT_ERROR, EXIT_OK, GroupResult, SubmissionResult, TestResult, Verdict, exit_code
+from judge.verdict import EXIT_ERROR, EXIT_OK, SubmissionResult, exit_code
 
 if TYPE_CHECKING:
     from judge.challenge import Challenge
@@ -115,20 +116,6 @@ def request(method: str, server: str, path: str, *, token: str | None = None, **
     raise ClientError(f"the server answered {code}: {detail}")
 
 
-def result_from_dict(data: dict[str, Any]) -> SubmissionResult:
-    """Rebuild the frozen result records from the stored JSON (unknown keys are ignored)."""
-    def pick(cls: type, item: dict[str, Any]) -> dict[str, Any]:
-        names = {f.name for f in fields(cls)}
-        return {k: v for k, v in item.items() if k in names}
-
-    tests = tuple(TestResult(**{**pick(TestResult, t), "verdict": Verdict(t["verdict"]) if t["verdict"] else None})
-                  for t in data.get("tests", []))
-    groups = tuple(GroupResult(**{**pick(GroupResult, g), "verdict": Verdict(g["verdict"])})
-                   for g in data.get("groups", []))
-    return SubmissionResult(**{**pick(SubmissionResult, data), "verdict": Verdict(data["verdict"]),
-                               "tests": tests, "groups": groups})
-
-
 def login(*, server: str, token: str, console: Console) -> int:
     server = normalize_server(server)
     try:
@@ -207,7 +194,7 @@ def submit_remote(*, server: str, challenge: Challenge, file: Path, wait: bool, 
             console.print(Text(f"JE  {data['message']}", style="bold white on red"))
             console.print(f"submission {data['id']}: {url}")
         return EXIT_ERROR
-    result = result_from_dict(data["result"])
+    result = SubmissionResult.from_dict(data["result"])
     if as_json:
         console.print_json(data=dict(data["result"], submission_id=data["id"], submission_url=url))
     else:
