@@ -316,7 +316,7 @@ def image() -> None:
               help="where pip puts the wheels on the host (default: ./wheelhouse)")
 def image_build(base_image: str | None, tag: str, gpu: bool, wheelhouse: Path | None) -> None:
     """Build the runner image offline: wheels are fetched on the host, the build has no network."""
-    from judge.image import ImageBuildError, build_image
+    from judge.sandbox.docker.image import ImageBuildError, build_image
 
     with console.status(f"building {tag}", spinner="dots") as status:
         def progress(line: str) -> None:

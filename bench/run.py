@@ -67,9 +67,9 @@ def stats(samples: list[float]) -> dict[str, float]:
 
 
 def _docker_reason(console: Any) -> str | None:
-    from judge.sandbox.docker import unavailable_reason
+    from judge.sandbox.docker import DockerSandbox
 
-    reason = unavailable_reason()
+    reason = DockerSandbox.unavailable()
     if reason is not None:
         console.print(f"[yellow]docker figures skipped:[/] {reason}")
     return reason

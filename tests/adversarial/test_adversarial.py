@@ -100,9 +100,9 @@ def sandbox(request):
     from judge.sandbox import choose
 
     if request.param == "docker":
-        from judge.sandbox.docker import unavailable_reason
+        from judge.sandbox.docker import DockerSandbox
 
-        reason = unavailable_reason()
+        reason = DockerSandbox.unavailable()
         if reason:
             unavailable(f"docker backend unavailable here: {reason}")
     box = choose(request.param).sandbox

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from judge import image
+from judge.sandbox.docker import image
 from tests.conftest import unavailable
 
 docker = image.docker  # the SDK; a bare `import docker` sorts oddly beside the repo's docker/ folder

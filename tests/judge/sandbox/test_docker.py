@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -18,16 +19,21 @@ import pytest
 import torch
 
 from harness import protocol
-from harness.proxy import WorkerSession
 from judge.challenge import ROOT, BrokenChallenge, Challenge, discover, find
 from judge.grading import grade, load_request, worker_spec
-from judge.sandbox import docker as backend
+from harness.proxy import WorkerSession
 from judge.sandbox.base import Limits, LogBuffer, WorkerSpec
+from judge.sandbox.docker import registry
+from judge.sandbox.docker.options import HARNESS_DIR, GpuUnavailable, container_options
+from judge.sandbox.docker.registry import CONTAINERS, LABEL, PID_LABEL, PIDNS_LABEL
+from judge.sandbox.docker.sandbox import DockerSandbox, DockerUnavailable
+from judge.sandbox.docker.worker import DockerWorker, _demux
+from judge.sandbox.gpus import parse_gpus, pin_gpu
 from judge.verdict import Verdict
 from judge.verify import verify
 from tests.conftest import unavailable
 
-sdk = backend.docker  # the SDK (a bare `import docker` sorts oddly beside the repo's docker/ folder)
+sdk = registry.docker  # the SDK (a bare `import docker` sorts oddly beside the repo's docker/ folder)
 HOSTILE = Path(__file__).with_name("hostile")
 CHALLENGE = "softmax-cross-entropy"
 ALLOWED_ENV = {"OMP_NUM_THREADS", "MKL_NUM_THREADS", "HOME", "PYTHONDONTWRITEBYTECODE"}
@@ -44,7 +50,7 @@ def _spec(tmp_path: Path, gpus: str | None = None) -> WorkerSpec:
 
 
 def test_container_options_are_hardened(tmp_path):
-    opts = backend.container_options(_spec(tmp_path), image="img", mount_dir=tmp_path, gpus_available=False)
+    opts = container_options(_spec(tmp_path), image="img", mount_dir=tmp_path, gpus_available=False)
     assert opts["network_mode"] == "none" and opts["read_only"] is True
     assert opts["user"] == "10001:10001" and opts["cap_drop"] == ["ALL"]
     assert opts["security_opt"] == ["no-new-privileges"] and opts["ipc_mode"] == "private"
@@ -53,10 +59,10 @@ def test_container_options_are_hardened(tmp_path):
     assert opts["tmpfs"]["/scratch"].startswith(f"size={8 << 20},") and "uid=10001" in opts["tmpfs"]["/scratch"]
     assert "mode=1777" in opts["tmpfs"]["/tmp"]
     assert opts["volumes"] == {str(tmp_path): {"bind": "/submission", "mode": "ro"},
-                               backend.HARNESS_DIR: {"bind": "/opt/mlj/harness", "mode": "ro"}}
+                               HARNESS_DIR: {"bind": "/opt/mlj/harness", "mode": "ro"}}
     assert opts["environment"] == {"OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2", "HOME": "/scratch",
                                    "PYTHONDONTWRITEBYTECODE": "1"}
-    assert opts["labels"][backend.LABEL] == "1" and opts["labels"][backend.PID_LABEL] == str(os.getpid())
+    assert opts["labels"][LABEL] == "1" and opts["labels"][PID_LABEL] == str(os.getpid())
     rlimits = {u["Name"]: (u["Soft"], u["Hard"]) for u in opts["ulimits"]}
     assert rlimits["cpu"] == (99, 99) and rlimits["data"] == (1 << 30, 1 << 30) and rlimits["core"] == (0, 0)
     assert opts["auto_remove"] is False and "device_requests" not in opts
@@ -64,17 +70,17 @@ def test_container_options_are_hardened(tmp_path):
 
 def test_a_batch_job_keeps_its_container_to_its_core(tmp_path):
     pinned = replace(_spec(tmp_path), cpus=(1,))
-    assert backend.container_options(pinned, image="img", mount_dir=tmp_path, gpus_available=False)[
+    assert container_options(pinned, image="img", mount_dir=tmp_path, gpus_available=False)[
         "cpuset_cpus"] == "1"
-    assert "cpuset_cpus" not in backend.container_options(_spec(tmp_path), image="img", mount_dir=tmp_path,
-                                                          gpus_available=False)
+    assert "cpuset_cpus" not in container_options(_spec(tmp_path), image="img", mount_dir=tmp_path,
+                                                  gpus_available=False)
 
 
 @pytest.mark.parametrize(("gpus", "count", "ids", "visible"), [
     ("all", -1, [], "all"), ("2", 2, [], "0,1"), ("0,1", 0, ["0", "1"], "0,1"), ("device=3", 0, ["3"], "3"),
 ])
 def test_gpu_device_request(tmp_path, gpus, count, ids, visible):
-    opts = backend.container_options(_spec(tmp_path, gpus), image="img", mount_dir=tmp_path, gpus_available=True)
+    opts = container_options(_spec(tmp_path, gpus), image="img", mount_dir=tmp_path, gpus_available=True)
     [request] = opts["device_requests"]
     assert (request["Count"], request["DeviceIDs"], request["Capabilities"]) == (count, ids, [["gpu"]])
     assert opts["environment"]["NVIDIA_VISIBLE_DEVICES"] == visible
@@ -82,10 +88,10 @@ def test_gpu_device_request(tmp_path, gpus, count, ids, visible):
 
 
 def test_gpus_on_a_host_without_gpus_is_refused_with_a_hint(tmp_path):
-    with pytest.raises(backend.GpuUnavailable, match="NVIDIA Container Toolkit"):
-        backend.container_options(_spec(tmp_path, "all"), image="img", mount_dir=tmp_path, gpus_available=False)
+    with pytest.raises(GpuUnavailable, match="NVIDIA Container Toolkit"):
+        container_options(_spec(tmp_path, "all"), image="img", mount_dir=tmp_path, gpus_available=False)
     with pytest.raises(ValueError, match="at least one GPU"):
-        backend.parse_gpus("0")
+        parse_gpus("0")
 
 
 @pytest.mark.parametrize(("gpus", "host", "expected"), [
@@ -97,7 +103,7 @@ def test_gpus_on_a_host_without_gpus_is_refused_with_a_hint(tmp_path):
     ("all", None, ["all"] * 4),
 ])
 def test_pin_gpu_gives_each_job_its_own_gpu(gpus, host, expected):
-    assert [backend.pin_gpu(i, gpus, host_gpus=host) for i in range(4)] == expected
+    assert [pin_gpu(i, gpus, host_gpus=host) for i in range(4)] == expected
 
 
 def test_demux_splits_the_engine_stream_however_it_is_cut():
@@ -107,7 +113,7 @@ def test_demux_splits_the_engine_stream_however_it_is_cut():
     ours, theirs = socket.socketpair()
     read_fd, write_fd = os.pipe()
     log = LogBuffer(64)
-    pump = threading.Thread(target=backend._demux, args=(ours, write_fd, log), daemon=True)
+    pump = threading.Thread(target=_demux, args=(ours, write_fd, log), daemon=True)
     pump.start()
 
     def engine() -> None:
@@ -128,23 +134,23 @@ def test_demux_splits_the_engine_stream_however_it_is_cut():
 # --- real: an engine and the runner image ---------------------------------------
 
 
-class Recording(backend.DockerSandbox):
+class Recording(DockerSandbox):
     """Remembers every container and host folder it made, to check they are all gone."""
 
     made: list[tuple[str, str]]
 
-    def start(self, spec: WorkerSpec) -> backend.DockerWorker:
+    def start(self, spec: WorkerSpec) -> DockerWorker:
         worker = super().start(spec)
         self.made = [*getattr(self, "made", []), (worker.id, worker.mount_dir)]
         return worker
 
 
 def assert_clean(client: sdk.DockerClient, made: list[tuple[str, str]], pid: int | None = None,
-                 box: backend.DockerSandbox | None = None) -> None:
+                 box: DockerSandbox | None = None) -> None:
     """No container of ours left, no process left in their cgroups, no host folder left."""
     if box is not None:
         box.drop_spare()
-    left = client.containers.list(all=True, filters={"label": f"{backend.PID_LABEL}={pid or os.getpid()}"})
+    left = client.containers.list(all=True, filters={"label": f"{PID_LABEL}={pid or os.getpid()}"})
     assert [c.name for c in left] == []
     for cid, mount_dir in made:
         with pytest.raises(sdk.errors.NotFound):
@@ -164,8 +170,8 @@ def assert_clean(client: sdk.DockerClient, made: list[tuple[str, str]], pid: int
 @pytest.fixture(scope="module")
 def box():
     try:
-        sandbox = Recording.connect()
-    except backend.DockerUnavailable as exc:
+        sandbox = Recording.open()
+    except DockerUnavailable as exc:
         unavailable(str(exc))
     yield sandbox
     sandbox.close()
@@ -173,19 +179,19 @@ def box():
 
 
 @pytest.mark.docker
-def test_unavailable_reason_and_describe(box):
-    assert backend.unavailable_reason() is None
-    assert "no-such-image" in backend.unavailable_reason("mlj-runner:no-such-image")
-    assert "mlj image build" in backend.unavailable_reason("mlj-runner:no-such-image")
-    with pytest.raises(backend.DockerUnavailable, match="mlj image build"):
-        backend.DockerSandbox.connect("mlj-runner:no-such-image")
+def test_unavailable_and_describe(box):
+    assert DockerSandbox.unavailable() is None
+    assert "no-such-image" in DockerSandbox.unavailable(image="mlj-runner:no-such-image")
+    assert "mlj image build" in DockerSandbox.unavailable(image="mlj-runner:no-such-image")
+    with pytest.raises(DockerUnavailable, match="mlj image build"):
+        DockerSandbox.open(image="mlj-runner:no-such-image")
     assert "no network" in box.describe() and "read-only" in box.describe()
 
 
 @pytest.mark.docker
 def test_created_container_has_the_hostconfig_asked_for(box, tmp_path):
-    opts = backend.container_options(_spec(tmp_path, "all"), image=box.image, mount_dir=tmp_path,
-                                     gpus_available=True)
+    opts = container_options(_spec(tmp_path, "all"), image=box.image, mount_dir=tmp_path,
+                             gpus_available=True)
     container = box.client.containers.create(**opts)  # created, never started: no GPU needed
     try:
         host = box.api.inspect_container(container.id)["HostConfig"]
@@ -225,10 +231,10 @@ def test_a_running_worker_is_hardened_and_killed_without_trace(box, monkeypatch)
     assert host["PidsLimit"] == spec.limits.pids and host["NanoCpus"] == 10**9
     assert host["IpcMode"] == "private" and host["Privileged"] is False and host["AutoRemove"] is False
     assert set(host["Tmpfs"]) == {"/scratch", "/tmp"} and not host.get("DeviceRequests")
-    assert config["User"] == "10001:10001" and config["Labels"][backend.LABEL] == "1"
-    assert config["Labels"][backend.PID_LABEL] == str(os.getpid())
+    assert config["User"] == "10001:10001" and config["Labels"][LABEL] == "1"
+    assert config["Labels"][PID_LABEL] == str(os.getpid())
     mounts = {m["Destination"]: (m["Source"], m["RW"]) for m in info["Mounts"]}
-    assert mounts == {"/submission": (worker.mount_dir, False), "/opt/mlj/harness": (backend.HARNESS_DIR, False)}
+    assert mounts == {"/submission": (worker.mount_dir, False), "/opt/mlj/harness": (HARNESS_DIR, False)}
     assert listing == sorted(["solution.py", *(p.name for p in spec.support_files)])
     image_env = {e.split("=")[0] for e in box.api.inspect_image(box.image)["Config"]["Env"]}
     env = {e.split("=")[0] for e in config["Env"]}
@@ -237,6 +243,41 @@ def test_a_running_worker_is_hardened_and_killed_without_trace(box, monkeypatch)
     assert worker.submission_path == "/submission/solution.py"
     assert worker.support_paths == [f"/submission/{p.name}" for p in spec.support_files]
     assert_clean(box.client, box.made, box=box)
+
+
+# Run in a container with the worker's own sys.path (docker/Dockerfile's CMD): the harness files it sees,
+# and whether anything of the trusted side is importable or lying around.
+HARNESS_PROBE = """
+import importlib.util, json, os, sys
+sys.path.insert(0, "/opt/mlj")
+root = "/opt/mlj/harness"
+modules = [os.path.relpath(os.path.join(d, n), root) for d, _, ns in os.walk(root) for n in ns if n.endswith(".py")]
+importable = [m for m in ("judge", "challenges", "reference", "cli") if importlib.util.find_spec(m) is not None]
+present = [p for top in ("/", "/opt", "/opt/mlj", root, "/scratch", "/submission")
+           for n in ("judge", "challenges", "reference", "cli.py") if os.path.exists(p := os.path.join(top, n))]
+print(json.dumps({"modules": modules, "importable": importable, "present": present}))
+"""
+
+
+def _probe_harness(box: DockerSandbox, opts: dict) -> dict:
+    container = box.client.containers.create(**{**opts, "command": ["python3", "-I", "-c", HARNESS_PROBE]})
+    try:
+        container.start()
+        code = container.wait(timeout=120)["StatusCode"]
+        assert code == 0, container.logs().decode(errors="replace")[-2000:]
+        return json.loads(container.logs(stdout=True, stderr=False).decode().strip().splitlines()[-1])
+    finally:
+        container.remove(force=True)
+
+
+@pytest.mark.docker
+def test_the_runner_image_and_a_grading_container_hold_only_the_workers_modules(box, tmp_path):
+    opts = container_options(_spec(tmp_path), image=box.image, mount_dir=tmp_path, gpus_available=False)
+    graded = _probe_harness(box, opts)  # the judge's harness/ mounted over the image's copy
+    image_only = _probe_harness(box, {**opts, "volumes": {}})  # the image's own copy
+    for where, seen in (("mounted", graded), ("image's own", image_only)):
+        assert set(seen["modules"]) == {"__init__.py", "protocol.py", "worker.py", "guard.py"}, where
+        assert seen["importable"] == [] and seen["present"] == [], where
 
 
 @pytest.mark.docker
@@ -252,14 +293,14 @@ def test_exit_status_of_a_worker_that_ends_itself(box):
     assert (status.returncode, status.signal, status.oom_killed, status.killed_by_judge) == (0, None, False, False)
 
 
-def _ready(worker: backend.DockerWorker) -> None:
+def _ready(worker: DockerWorker) -> None:
     frame, _ = protocol.read_frame(lambda n: worker.recv_exact(n, time.monotonic() + 120), max_blob=1 << 20)
     assert frame["ready"] is True
 
 
 @pytest.mark.docker
 def test_a_spare_container_serves_the_next_worker(box):
-    sandbox = Recording.connect()  # a fresh one: it has started no worker yet
+    sandbox = Recording.open()  # a fresh one: it has started no worker yet
     challenge = find(CHALLENGE)
     spec = worker_spec(challenge, challenge.reference_path)
     first = sandbox.start(spec)
@@ -290,8 +331,8 @@ def test_a_spare_container_serves_the_next_worker(box):
     finally:
         other.kill()
         sandbox.close()
-    batch = Recording.connect()
-    batch.warm_up()  # batch mode and the server start many workers: a spare from the first one
+    batch = Recording.open()
+    batch.prepare(spare=True)  # batch mode and the server start many workers: a spare from the first one
     try:
         batch.start(spec).kill()
         assert batch._spare is not None
@@ -370,7 +411,7 @@ def test_interrupting_the_judge_leaves_no_container(box, signum):
     cmd = [sys.executable, "-c", CLI, "submit", CHALLENGE, str(HOSTILE / "spin.py"), "--sandbox", "docker"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
-    label = {"label": f"{backend.PID_LABEL}={proc.pid}"}
+    label = {"label": f"{PID_LABEL}={proc.pid}"}
     try:
         deadline = time.monotonic() + 180
         while not box.client.containers.list(filters={**label, "status": "running"}):
@@ -386,7 +427,7 @@ def test_interrupting_the_judge_leaves_no_container(box, signum):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         left = [c.name for c in box.client.containers.list(all=True, filters=label)]
-        backend.cleanup_leftovers(box.client)  # only for the next tests, if this one fails
+        CONTAINERS.cleanup_leftovers(box.client)  # only for the next tests, if this one fails
     assert proc.returncode != 0 and made
     assert left == []
     assert_clean(box.client, made, pid=proc.pid)
@@ -396,14 +437,14 @@ def test_interrupting_the_judge_leaves_no_container(box, signum):
 def test_cleanup_leftovers_removes_only_dead_judges_containers(box, tmp_path):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    opts = backend.container_options(_spec(tmp_path), image=box.image, mount_dir=tmp_path, gpus_available=False)
-    dead_labels = {**opts["labels"], backend.PID_LABEL: str(dead.pid)}
+    opts = container_options(_spec(tmp_path), image=box.image, mount_dir=tmp_path, gpus_available=False)
+    dead_labels = {**opts["labels"], PID_LABEL: str(dead.pid)}
     orphan = box.client.containers.create(**{**opts, "labels": dead_labels})
     mine = box.client.containers.create(**opts)
     # a judge in another PID namespace (another container, say): its pid means nothing here
-    elsewhere = box.client.containers.create(**{**opts, "labels": {**dead_labels, backend.PIDNS_LABEL: "pid:[1]"}})
+    elsewhere = box.client.containers.create(**{**opts, "labels": {**dead_labels, PIDNS_LABEL: "pid:[1]"}})
     try:
-        removed = backend.cleanup_leftovers(box.client)
+        removed = CONTAINERS.cleanup_leftovers(box.client)
         assert orphan.id in removed and mine.id not in removed and elsewhere.id not in removed
         with pytest.raises(sdk.errors.NotFound):
             orphan.reload()
@@ -425,7 +466,7 @@ def test_a_parallel_docker_batch_leaves_no_container(box, tmp_path):
     challenge = find(CHALLENGE)
     for i, (_, path) in enumerate(list(challenge.solutions())[:3]):
         shutil.copyfile(path, folder / f"{i}_{path.name}")
-    mine = {"label": f"{backend.LABEL}=1"}
+    mine = {"label": f"{LABEL}=1"}
     before = {c.id for c in box.client.containers.list(all=True, filters=mine)}
     proc = subprocess.run([sys.executable, "-c", CLI, "grade", "all", str(tmp_path), "--sandbox", "docker",
                            "--jobs", "2", "--seed", "1"], cwd=ROOT, capture_output=True, text=True, timeout=300)

@@ -7,7 +7,8 @@ glibc and whether it already ships torch, fills a host-side wheelhouse with
 configuration applies; wheels already there are reused, and a complete
 wheelhouse needs no index at all), then builds docker/Dockerfile with the
 network disabled from a context that holds only the Dockerfile, the wheelhouse
-and harness/. Challenges, references, judge/ and tests never enter the image.
+and the worker's modules of harness/ (``WORKER_MODULES``). Challenges,
+references, judge/ and tests never enter the image.
 
 CPU images install the pinned CPU wheel ``torch==2.13.0``. Where the index
 serves the CUDA build under that version (plain PyPI on Linux does), point pip
@@ -39,13 +40,16 @@ import docker  # docker.errors comes with it
 
 from judge.sandbox.base import DEFAULT_IMAGE
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 DOCKERFILE = ROOT / "docker" / "Dockerfile"
 DEFAULT_WHEELHOUSE = ROOT / "wheelhouse"
 CPU_BASE = "python:3.11-slim"
 GPU_BASE = "pytorch/pytorch:2.7.1-cuda12.8-cudnn9-runtime"
 TORCH = "torch==2.13.0"
 PACKAGES = ("numpy", TORCH, "safetensors")
+# the files of harness/ that go into the image: named, never globbed, so a trusted-side module put there
+# by mistake stays out (the grading container mounts the judge's harness/ over this copy)
+WORKER_MODULES = ("__init__.py", "protocol.py", "worker.py", "guard.py")
 
 _PROBE = (
     "import importlib.util, json, platform, sys; print(json.dumps({"
@@ -136,7 +140,8 @@ def _fill_wheelhouse(wheelhouse: Path, packages: list[str], info: dict, progress
 
 
 def _make_context(ctx: Path, wheelhouse: Path) -> None:
-    """Dockerfile + wheelhouse/ + harness/, nothing else (wheels hard-linked where possible)."""
+    """Dockerfile + wheelhouse/ + the ``WORKER_MODULES`` of harness/, nothing else (wheels hard-linked
+    where possible)."""
     shutil.copy2(DOCKERFILE, ctx / "Dockerfile")
     (ctx / "wheelhouse").mkdir()
     for whl in wheelhouse.glob("*.whl"):
@@ -145,13 +150,10 @@ def _make_context(ctx: Path, wheelhouse: Path) -> None:
         except OSError:
             shutil.copy2(whl, ctx / "wheelhouse" / whl.name)
     harness = ctx / "harness"
-    if (ROOT / "harness").is_dir():
-        shutil.copytree(
-            ROOT / "harness",
-            harness,
-            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-        )
-    harness.mkdir(exist_ok=True)
+    harness.mkdir()
+    for name in WORKER_MODULES:
+        if (ROOT / "harness" / name).is_file():
+            shutil.copy2(ROOT / "harness" / name, harness / name)
     (harness / "__init__.py").touch()
 
 
