@@ -7,7 +7,7 @@ glibc and whether it already ships torch, fills a host-side wheelhouse with
 configuration applies; wheels already there are reused, and a complete
 wheelhouse needs no index at all), then builds docker/Dockerfile with the
 network disabled from a context that holds only the Dockerfile, the wheelhouse
-and the worker's modules of harness/ (``WORKER_MODULES``). Challenges,
+and the worker's modules of harness/ (``harness.WORKER_MODULES``). Challenges,
 references, judge/ and tests never enter the image.
 
 CPU images install the pinned CPU wheel ``torch==2.13.0``. Where the index
@@ -38,6 +38,7 @@ from pathlib import Path
 
 import docker  # docker.errors comes with it
 
+from harness import WORKER_MODULES
 from judge.sandbox.base import DEFAULT_IMAGE
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -47,9 +48,6 @@ CPU_BASE = "python:3.11-slim"
 GPU_BASE = "pytorch/pytorch:2.7.1-cuda12.8-cudnn9-runtime"
 TORCH = "torch==2.13.0"
 PACKAGES = ("numpy", TORCH, "safetensors")
-# the files of harness/ that go into the image: named, never globbed, so a trusted-side module put there
-# by mistake stays out (the grading container mounts the judge's harness/ over this copy)
-WORKER_MODULES = ("__init__.py", "protocol.py", "worker.py", "guard.py")
 
 _PROBE = (
     "import importlib.util, json, platform, sys; print(json.dumps({"
@@ -141,7 +139,8 @@ def _fill_wheelhouse(wheelhouse: Path, packages: list[str], info: dict, progress
 
 def _make_context(ctx: Path, wheelhouse: Path) -> None:
     """Dockerfile + wheelhouse/ + the ``WORKER_MODULES`` of harness/, nothing else (wheels hard-linked
-    where possible)."""
+    where possible). The modules are named, never globbed, so that a trusted-side module left in harness/
+    stays out of the image (a grading container mounts the judge's harness/ over this copy anyway)."""
     shutil.copy2(DOCKERFILE, ctx / "Dockerfile")
     (ctx / "wheelhouse").mkdir()
     for whl in wheelhouse.glob("*.whl"):
@@ -152,8 +151,8 @@ def _make_context(ctx: Path, wheelhouse: Path) -> None:
     harness = ctx / "harness"
     harness.mkdir()
     for name in WORKER_MODULES:
-        if (ROOT / "harness" / name).is_file():
-            shutil.copy2(ROOT / "harness" / name, harness / name)
+        if (ROOT / "harness" / f"{name}.py").is_file():
+            shutil.copy2(ROOT / "harness" / f"{name}.py", harness / f"{name}.py")
     (harness / "__init__.py").touch()
 
 
