@@ -14,7 +14,7 @@ Requests (JSON, see ``harness.protocol``):
 * ``call``: call a name of the submission (or of a public support module, or
   a method of an object kept as a handle) and return the result, optionally
   with gradients;
-* ``release``/``shutdown``.
+* ``shutdown``.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from typing import Any
 
 import torch
 
-from harness import import_file, protocol
+from harness import import_file, map_leaves, protocol
 from harness.guard import ForbiddenError, Guard
 
 
-class Worker:
+class Server:
     def __init__(self, channel_in: int, channel_out: int) -> None:
         self.channel_in = channel_in
         self.channel_out = channel_out
@@ -105,9 +105,6 @@ class Worker:
                     self.load(rid, message)
                 elif op == "call":
                     self.call(rid, message, tensors)
-                elif op == "release":
-                    self.handles.pop(int(message.get("handle", -1)), None)
-                    self.reply(rid)
                 else:
                     self.fail(rid, "protocol", message=f"unknown op {op!r}")
             except protocol.ProtocolError as exc:
@@ -230,13 +227,7 @@ class Worker:
 
 def to_device(value: Any, device: str) -> Any:
     """Tensors (and tensors inside lists, tuples and dicts) moved to ``device``; the rest as is."""
-    if isinstance(value, torch.Tensor):
-        return value.to(device)
-    if isinstance(value, (list, tuple)):
-        return type(value)(to_device(v, device) for v in value)
-    if isinstance(value, dict):
-        return {k: to_device(v, device) for k, v in value.items()}
-    return value
+    return map_leaves(lambda v: v.to(device) if isinstance(v, torch.Tensor) else v, value)
 
 
 class WrongOutput(Exception):
@@ -255,15 +246,7 @@ def _grad_inputs(args: list[Any], kwargs: dict[str, Any], wrt: list[Any]) -> lis
 
 
 def _detach(value: Any) -> Any:
-    if isinstance(value, torch.Tensor):
-        return value.detach()
-    if isinstance(value, tuple):
-        return tuple(_detach(v) for v in value)
-    if isinstance(value, list):
-        return [_detach(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _detach(v) for k, v in value.items()}
-    return value
+    return map_leaves(lambda v: v.detach() if isinstance(v, torch.Tensor) else v, value)
 
 
 def _kind(exc: BaseException) -> str:
@@ -298,7 +281,7 @@ def main() -> None:
     os.dup2(2, 1)  # whatever the submission prints goes to the capped log
     sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
     sys.stdin = open(os.devnull)  # noqa: SIM115
-    worker = Worker(channel_in, channel_out)
+    worker = Server(channel_in, channel_out)
     worker.write(protocol.pack({"id": 0, "ok": True, "ready": True, "pid": os.getpid()}))
     worker.serve()
     sys.stdout.flush()

@@ -18,7 +18,7 @@ from multiprocessing.context import BaseContext
 # processes (a batch's, the server's) import these up front. Not sympy: torch imports it (half a
 # second) when autograd.grad is first given grad_outputs, so the challenges' tests write a
 # vector-Jacobian product as grad(sum(out * g)) (tests/judge/test_grading.py checks it).
-PRELOAD = ["pytest", "harness.plugin", "harness.proxy", "judge.refcache"]
+PRELOAD = ["pytest", "judge.runner.plugin", "judge.runner.session", "judge.refcache"]
 
 
 def start() -> BaseContext:

@@ -3,7 +3,7 @@
 ``grade`` is the single entry point the CLI, batch mode, ``verify`` and the
 server use. It scans the source, starts the worker (so its torch import
 overlaps ours), runs the challenge's tests in-process with pytest and the
-``harness.plugin`` fixtures, and folds the per-test verdicts into scoring
+``judge.runner.plugin`` fixtures, and folds the per-test verdicts into scoring
 groups, a score and an overall verdict. It never raises for anything the
 submission does; the judge's own failures become JE.
 """
@@ -24,7 +24,7 @@ from harness import import_file
 from judge import __version__, staticscan
 from judge.challenge import Challenge
 from judge.forkserver import PRELOAD
-from judge.sandbox.base import Limits, Sandbox, WorkerSpec
+from judge.sandbox.base import Limits, Sandbox, WorkerSpec, WorkerStartFailed, start_worker
 from judge.verdict import GroupResult, SubmissionResult, TestResult, Verdict, overall
 
 PUBLIC_SEED = 0
@@ -48,8 +48,8 @@ def one_thread() -> Any:
     """The judge's own maths (the reference, the checks) on one thread, torch's and numpy's BLAS alike.
 
     The reference's small ops gain nothing from threads, and a parallel batch gives each job one
-    core, where a second BLAS thread only spins against the first (it cost a --jobs 2 batch a
-    sixth of its time). The worker's threads are the challenge's limit, set on its side.
+    core, where a second BLAS thread only spins against the first. The worker's threads are the
+    challenge's limit, set on its side.
     """
     import torch
 
@@ -133,14 +133,14 @@ def grade(challenge: Challenge, submission: Path, *, sandbox: Sandbox, suite: st
     worker = None
     if not scanned.syntax_error and not scanned.findings:
         try:  # first, so that the worker's torch import overlaps the judge's own
-            worker = sandbox.start(spec)
-        except Exception as exc:  # noqa: BLE001
-            return _judge_error(challenge, submission, suite, sandbox, seed, started,
-                                f"the {sandbox.name} sandbox could not start a worker: {exc}")
+            worker = start_worker(sandbox, spec)
+        except WorkerStartFailed as exc:
+            return _judge_error(challenge, submission, suite, sandbox, seed, started, str(exc))
 
-    from harness.plugin import MljPlugin
-    from harness.proxy import CompileFault, ForbiddenFault, WorkerSession
     from judge.refcache import CachedReference
+    from judge.runner.faults import CompileFault, ForbiddenFault
+    from judge.runner.plugin import MljPlugin
+    from judge.runner.session import WorkerSession
 
     session = WorkerSession(sandbox, spec, load_request(challenge, device), worker=worker,
                             max_blob=challenge.spec.limits.max_output_mb << 20)
@@ -156,12 +156,12 @@ def grade(challenge: Challenge, submission: Path, *, sandbox: Sandbox, suite: st
                            tolerances=challenge.tolerances(device), seed=seed, device=device,
                            time_per_test=challenge.spec.limits.time_per_test,
                            total_time=challenge.spec.limits.total_time,
-                           stop_group_on_failure=suite == "hidden")
+                           stop_group_on_failure=suite == "hidden", package=challenge.path)
         import pytest
 
         before = set(sys.modules)
         try:
-            with one_thread():
+            with one_thread(), _plain_asserts():
                 code = pytest.main(_pytest_args(challenge, suite), plugins=[plugin])
         finally:
             _forget_test_modules(before, challenge.path)
@@ -179,6 +179,24 @@ def grade(challenge: Challenge, submission: Path, *, sandbox: Sandbox, suite: st
     if session.sticky is not None:
         message = session.sticky.message
     return _fold(challenge, submission, suite, sandbox, seed, started, plugin.results, message, session.logs())
+
+
+@contextlib.contextmanager
+def _plain_asserts() -> Any:
+    """No assertion rewriting of the challenge's tests, even where the judge itself runs under pytest.
+
+    The grading asks for ``--assert=plain``, but an outer pytest session (the project's own tests grading
+    in-process) leaves its rewriting import hook in ``sys.meta_path``, and a test module it rewrites loses
+    the message of a failing ``assert x, message``.
+    """
+    hooks = [(i, f) for i, f in enumerate(sys.meta_path) if type(f).__name__ == "AssertionRewritingHook"]
+    for _, hook in hooks:
+        sys.meta_path.remove(hook)
+    try:
+        yield
+    finally:
+        for index, hook in hooks:
+            sys.meta_path.insert(index, hook)
 
 
 def _forget_test_modules(before: set[str], folder: Path) -> None:
@@ -203,9 +221,9 @@ def _fold(challenge: Challenge, submission: Path, suite: str, sandbox: Sandbox, 
         # nothing failed but not everything ran: the total time or the worker ran out before the rest
         verdict = Verdict.AC if passed else overall(failed) if failed else Verdict.TLE
         group_results.append(GroupResult(name, points, points if passed else 0.0, verdict))
-        share = points / len(members)
+        per_test = points / len(members)
         for m in members:
-            tests.append(TestResult(m.name, name, m.verdict, share, share if passed else 0.0, m.duration,
+            tests.append(TestResult(m.name, name, m.verdict, per_test, per_test if passed else 0.0, m.duration,
                                     m.message, m.figures))
     verdict = overall([g.verdict for g in group_results])
     if not tests:

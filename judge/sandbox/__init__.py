@@ -1,12 +1,24 @@
-"""Sandbox backends behind one interface (``base.Sandbox``), and how one is chosen."""
+"""Sandbox backends behind one interface (``base.Sandbox``): the registry, and how one is chosen.
+
+``BACKENDS`` is the only place that names them: the ``--sandbox`` choices of
+every command, ``choose()`` and the docs' list all read it. A backend's module
+is imported only when it is asked about (the docker SDK is slow to
+import).
+"""
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
 from judge.sandbox.base import Sandbox
 
-BACKENDS = ("docker", "process")
+#: name -> "module:Class"; ``auto`` tries them in this order and takes the first that is available
+BACKENDS: dict[str, str] = {
+    "docker": "judge.sandbox.docker:DockerSandbox",
+    "process": "judge.sandbox.process:ProcessSandbox",
+}
+CHOICES = ("auto", *BACKENDS)
 
 
 @dataclass(frozen=True)
@@ -15,23 +27,31 @@ class Choice:
     reason: str
 
 
-def choose(name: str | None = None, *, image: str | None = None) -> Choice:
-    """The backend to use: the one named, else docker where an engine and the runner image answer."""
-    from judge.sandbox.process import ProcessSandbox
+def backend(name: str) -> type[Sandbox]:
+    """The class of the backend ``name``; ``ImportError`` when its dependencies are missing."""
+    if name not in BACKENDS:
+        raise ValueError(f"unknown sandbox {name!r}; use one of: {', '.join(CHOICES)}")
+    module, _, cls = BACKENDS[name].partition(":")
+    return getattr(importlib.import_module(module), cls)
 
-    if name not in (None, "auto", *BACKENDS):
-        raise ValueError(f"unknown sandbox {name!r}; use one of: {', '.join(BACKENDS)}")
-    if name == "process":
-        return Choice(ProcessSandbox(), "chosen with --sandbox process")
-    try:
-        from judge.sandbox import docker as docker_backend
-    except ImportError as exc:
-        if name == "docker":
-            raise RuntimeError(f"the docker backend is not available: {exc}") from exc
-        return Choice(ProcessSandbox(), "docker backend not installed")
-    if name == "docker":
-        return Choice(docker_backend.DockerSandbox.connect(image=image), "chosen with --sandbox docker")
-    problem = docker_backend.unavailable_reason(image=image)
-    if problem is None:
-        return Choice(docker_backend.DockerSandbox.connect(image=image), "a Docker engine answers")
-    return Choice(ProcessSandbox(), f"process backend, because {problem}")
+
+def choose(name: str | None = None, *, image: str | None = None) -> Choice:
+    """The backend to use: the one named, else the first of ``BACKENDS`` that is available here."""
+    if name not in (None, "auto"):
+        try:
+            cls = backend(name)
+        except ImportError as exc:
+            raise RuntimeError(f"the {name} backend is not available: {exc}") from exc
+        return Choice(cls.open(image=image), f"chosen with --sandbox {name}")
+    passed: list[str] = []
+    for candidate in BACKENDS:
+        try:
+            cls = backend(candidate)
+            problem = cls.unavailable(image=image)
+        except ImportError as exc:
+            problem = f"the {candidate} backend is not installed ({exc})"
+        if problem is None:
+            reason = "; ".join(passed) if passed else f"{candidate} is available"
+            return Choice(cls.open(image=image), f"{candidate} backend" + (f", because {reason}" if passed else ""))
+        passed.append(problem)
+    raise RuntimeError("no sandbox backend is available here: " + "; ".join(passed))

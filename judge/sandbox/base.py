@@ -29,6 +29,11 @@ class WorkerTimeout(Exception):
     """The worker did not answer before the deadline."""
 
 
+class WorkerStartFailed(Exception):
+    """The backend could not start a worker (an engine error, a fork server gone): the judge's fault, never
+    the submission's. The runner turns it into a judge error."""
+
+
 @dataclass(frozen=True)
 class Limits:
     """Resource limits for one worker."""
@@ -117,12 +122,15 @@ class Worker(ABC):
 
     #: path of the submission as the worker sees it
     submission_path: str
+    #: paths of the challenge's public support modules as the worker sees them
+    support_paths: list[str]
 
     def __init__(self, read_fd: int, write_fd: int, log: LogBuffer) -> None:
         self._read_fd = read_fd
         self._write_fd = write_fd
         self.log = log
         self._pending = b""
+        self.support_paths = []
 
     def send(self, data: bytes) -> None:
         view = memoryview(data)
@@ -181,24 +189,35 @@ class Worker(ABC):
 
 
 class Sandbox(ABC):
-    """A way to start workers. One instance may start many workers."""
+    """A way to start workers. One instance may start many workers.
+
+    A backend is one folder under ``judge/sandbox/`` whose class implements this
+    interface and is named once in ``judge.sandbox.BACKENDS``; nothing else
+    names backends.
+    """
 
     name: str = "?"
 
+    @classmethod
+    @abstractmethod
+    def unavailable(cls, *, image: str | None = None) -> str | None:
+        """Why this backend cannot run here (``None``: it can); cheap, and never raises."""
+
+    @classmethod
+    @abstractmethod
+    def open(cls, *, image: str | None = None) -> Sandbox:
+        """A ready sandbox; raises ``RuntimeError`` with a message a person can act on."""
+
     @abstractmethod
     def start(self, spec: WorkerSpec) -> Worker:
-        """Start a worker for ``spec``; it answers the protocol on its channel."""
+        """Start a worker for ``spec``; it answers the protocol on its channel.
 
-    def describe(self) -> str:
-        """One line on what this backend isolates and what it does not."""
-        return self.name
+        Raises ``WorkerStartFailed`` when the backend itself fails."""
 
-    def warm_up(self) -> None:
-        """Get ready for the first worker ahead of time (a fork server, a spare container); optional."""
-
-    def expect_worker(self) -> None:
-        """A worker will be wanted soon: start now what does not depend on its submission or limits, so it
-        loads beside the judge's own imports (the process backend's zygote); keeps nothing spare; optional."""
+    def prepare(self, *, spare: bool = False) -> None:
+        """Start now what the next worker needs whatever its submission (the process backend's zygote), so
+        it loads beside the judge's own imports; with ``spare``, also keep a worker booting for the next
+        start where the backend can (a docker container). Optional."""
 
     def share(self) -> dict | None:
         """What the other judge processes of a parallel batch need to reuse our warm state (``adopt``)."""
@@ -209,3 +228,13 @@ class Sandbox(ABC):
 
     def close(self) -> None:
         """Release anything shared between workers (pools, clients)."""
+
+
+def start_worker(sandbox: Sandbox, spec: WorkerSpec) -> Worker:
+    """``sandbox.start(spec)``, with any failure of the backend as one ``WorkerStartFailed`` that says which."""
+    try:
+        return sandbox.start(spec)
+    except WorkerStartFailed:
+        raise
+    except Exception as exc:  # noqa: BLE001 - an engine error, a bug of the backend: never the submission's
+        raise WorkerStartFailed(f"the {sandbox.name} sandbox could not start a worker: {exc}") from exc

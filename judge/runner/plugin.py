@@ -4,9 +4,12 @@ Tests are ordinary pytest functions. They ask for fixtures:
 
 * ``sub``: the submission, reached through the worker (``sub.cross_entropy(x, y)``);
 * ``ref``: the reference module, imported here on the trusted side;
-* ``check``: ``harness.compare.assert_close`` with the challenge's tolerances;
+* ``check``: ``judge.runner.compare.assert_close`` with the challenge's tolerances;
 * ``rng``: a ``torch.Generator`` seeded from the run's seed and the test's name;
-* ``seed``, ``device``.
+* ``seed``, ``device``;
+* ``helper``: ``helper("name")`` imports the package's own trusted-side module
+  ``name.py`` (from the test's folder, else the package's root) under a name
+  no other challenge can collide with, and forgets it when the grading ends.
 
 ``@pytest.mark.group("name")`` puts a test in a scoring group (default: the
 file name without ``test_``). The plugin turns each test's outcome into a
@@ -21,21 +24,27 @@ keeps timing out would otherwise hold the judge for (tests x limit) seconds.
 
 from __future__ import annotations
 
+import itertools
+import sys
 import time
 import traceback
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 import torch
 
-from harness.compare import Mismatch, Tolerance, assert_close
-from harness.proxy import Budget, JudgeFault, Proxy, SubmissionFault, WorkerSession
+from harness import import_file
+from judge.runner.compare import Mismatch, Tolerance, assert_close
+from judge.runner.faults import JudgeFault, SubmissionFault
+from judge.runner.session import Budget, Proxy, WorkerSession
 from judge.verdict import Verdict
 
 STOP_AFTER_LOSSES = 2
+_gradings = itertools.count()  # helper modules of two gradings in one process never share a name
 
 
 @dataclass
@@ -59,8 +68,11 @@ def group_of(item: pytest.Item) -> str:
 class MljPlugin:
     def __init__(self, *, session: WorkerSession, reference: Any, tolerances: dict[str, Tolerance],
                  seed: int, device: str, time_per_test: float, total_time: float,
-                 stop_group_on_failure: bool = True) -> None:
+                 stop_group_on_failure: bool = True, package: Path | None = None) -> None:
         self.session = session
+        self.package = package
+        self._helpers: dict[Path, Any] = {}
+        self._prefix = f"mlj_helper_{next(_gradings)}_"
         self.reference = reference
         self.tolerances = tolerances
         self._seed = seed
@@ -78,6 +90,11 @@ class MljPlugin:
     # -- configuration ---------------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "group(name): the scoring group of a test")
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        for module in self._helpers.values():
+            sys.modules.pop(module.__name__, None)
+        self._helpers.clear()
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -105,6 +122,22 @@ class MljPlugin:
             return figures
 
         return check
+
+    @pytest.fixture
+    def helper(self, request: pytest.FixtureRequest) -> Callable[[str], Any]:
+        def load(name: str) -> Any:
+            if not name.isidentifier():
+                raise ValueError(f"helper({name!r}): a module name, without folders or .py")
+            folders = [Path(request.path).parent] + ([self.package] if self.package else [])
+            path = next((f / f"{name}.py" for f in folders if (f / f"{name}.py").is_file()), None)
+            if path is None:
+                raise FileNotFoundError(f"helper({name!r}): no {name}.py beside the test or in the package")
+            path = path.resolve()
+            if path not in self._helpers:
+                self._helpers[path] = import_file(f"{self._prefix}{len(self._helpers)}_{name}", path)
+            return self._helpers[path]
+
+        return load
 
     @pytest.fixture
     def seed(self) -> int:

@@ -1,4 +1,4 @@
-"""The trusted side of the wire: a session with one worker, and the proxy tests use.
+"""The trusted end of the wire: a session with one worker, and the proxy tests reach it through.
 
 ``WorkerSession`` starts a worker through a sandbox backend, loads the
 submission into it, sends calls and turns everything that can go wrong into a
@@ -16,65 +16,28 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness import protocol
-from judge.sandbox.base import Sandbox, Worker, WorkerGone, WorkerSpec, WorkerTimeout
-from judge.verdict import Verdict
+from harness import map_leaves, protocol
+from judge.runner import faults
+from judge.runner.faults import (
+    CompileFault,
+    ForbiddenFault,
+    JudgeFault,
+    MemoryLimitExceeded,
+    RuntimeFault,
+    SubmissionFault,
+    TimeLimitExceeded,
+)
+from judge.sandbox.base import (
+    Sandbox,
+    Worker,
+    WorkerGone,
+    WorkerSpec,
+    WorkerStartFailed,
+    WorkerTimeout,
+    start_worker,
+)
 
 STARTUP_SECONDS = 120.0  # importing torch in a cold worker on a busy machine
-
-
-class SubmissionFault(Exception):
-    """Something the submission did wrong; carries the verdict it earns."""
-
-    verdict = Verdict.RE
-
-    def __init__(self, message: str, *, line: int | None = None, traceback: str = "",
-                 exc_type: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.traceback = traceback
-        self.exc_type = exc_type  # the submission's exception class name, for RE
-
-
-class TimeLimitExceeded(SubmissionFault):
-    verdict = Verdict.TLE
-
-
-class MemoryLimitExceeded(SubmissionFault):
-    verdict = Verdict.MLE
-
-
-class RuntimeFault(SubmissionFault):
-    verdict = Verdict.RE
-
-
-class CompileFault(SubmissionFault):
-    verdict = Verdict.CE
-
-
-class ForbiddenFault(SubmissionFault):
-    verdict = Verdict.FB
-
-
-class WrongOutputFault(SubmissionFault):
-    """An output that cannot be right (wrong shape or type), found inside the worker."""
-
-    verdict = Verdict.WA
-
-
-class JudgeFault(Exception):
-    """The judge's own failure (the sandbox would not start, a protocol bug)."""
-
-
-_KINDS: dict[str, type[SubmissionFault]] = {
-    "exception": RuntimeFault,
-    "memory": MemoryLimitExceeded,
-    "compile": CompileFault,
-    "forbidden": ForbiddenFault,
-    "encode": RuntimeFault,
-    "wrong_output": WrongOutputFault,
-}
 
 
 @dataclass
@@ -107,9 +70,9 @@ class WorkerSession:
         """Start a worker now, without waiting for it (its torch import overlaps ours)."""
         if self.worker is None:
             try:
-                self.worker = self.sandbox.start(self.spec)
-            except Exception as exc:  # noqa: BLE001
-                raise JudgeFault(f"the {self.sandbox.name} sandbox could not start a worker: {exc}") from exc
+                self.worker = start_worker(self.sandbox, self.spec)
+            except WorkerStartFailed as exc:
+                raise JudgeFault(str(exc)) from exc
             self.loaded = False
 
     def close(self) -> None:
@@ -144,6 +107,9 @@ class WorkerSession:
             raise TimeLimitExceeded(f"{what} did not finish within the time limit") from None
         except WorkerGone:
             raise self._death(what) from None
+        except WorkerStartFailed as exc:  # the backend lost its worker for reasons of its own (the engine failed)
+            self._discard()
+            raise JudgeFault(str(exc)) from None
         except protocol.TooLarge as exc:
             self._discard()
             raise RuntimeFault(f"output too large: {what} returned {exc}") from None
@@ -186,12 +152,12 @@ class WorkerSession:
             self._discard()
             raise JudgeFault(f"the worker did not start: {message}")
         load = dict(self.load, op="load", id=self._id(), path=worker.submission_path,
-                    support=getattr(worker, "support_paths", []), max_blob=self.max_blob)
+                    support=worker.support_paths, max_blob=self.max_blob)
         import_limit = float(self.load.get("import_seconds", 10.0))
         message, _ = self._exchange(protocol.pack(load), time.monotonic() + import_limit,
                                     "importing your file")
         if not message.get("ok"):
-            fault = _fault(message.get("error", {}))
+            fault = faults.from_reply(message.get("error", {}))
             if isinstance(fault, (CompileFault, ForbiddenFault)):
                 self.sticky = fault
             self._discard()
@@ -225,7 +191,7 @@ class WorkerSession:
             self._discard()
             raise RuntimeFault(f"{what}: the worker answered out of turn")
         if not message.get("ok"):
-            fault = _fault(message.get("error", {}))
+            fault = faults.from_reply(message.get("error", {}))
             if isinstance(fault, MemoryLimitExceeded):
                 self.losses += 1
                 self._discard()
@@ -244,25 +210,9 @@ class WorkerSession:
         return self._next_id
 
 
-def _fault(error: dict[str, Any]) -> SubmissionFault:
-    cls = _KINDS.get(str(error.get("kind")), RuntimeFault)
-    message = str(error.get("message", "unknown error"))[:4000]
-    if cls is MemoryLimitExceeded and "CUDA" in message:
-        message = "GPU memory exhausted: " + message
-    line = error.get("line")
-    return cls(message, line=line if isinstance(line, int) else None,
-               traceback=str(error.get("traceback", ""))[:8000], exc_type=str(error.get("type", "")))
-
-
 def _unwrap(value: Any) -> Any:
     """Remote objects passed as arguments travel as their handles."""
-    if isinstance(value, RemoteObject):
-        return value.handle()
-    if isinstance(value, (list, tuple)):
-        return type(value)(_unwrap(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _unwrap(v) for k, v in value.items()}
-    return value
+    return map_leaves(lambda v: v.handle() if isinstance(v, RemoteObject) else v, value)
 
 
 def _describe(target: dict[str, Any]) -> str:
@@ -300,10 +250,6 @@ class RemoteObject:
             raise RuntimeFault(f"{_describe(self._target)}: the worker answered with a "
                                f"{type(handle).__name__} where it keeps the object it made")
         return RemoteObject(self._session, {"handle": handle.id})
-
-    def value(self) -> Any:
-        """Fetch the attribute itself rather than calling it."""
-        return self._session.call(self._target, (), {}, invoke=False)
 
     def grad(self, *args: Any, wrt: tuple = (0,), grad_output: Any = None, output: int | None = None,
              params: bool = False, **kwargs: Any) -> tuple[Any, Any]:

@@ -7,7 +7,8 @@ import types
 import pytest
 
 from harness import protocol
-from harness.proxy import RemoteObject, RuntimeFault
+from judge.runner import RuntimeFault
+from judge.runner.session import RemoteObject
 
 
 def test_new_refuses_an_answer_that_is_not_an_object_handle():

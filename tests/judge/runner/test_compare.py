@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from harness.compare import Mismatch, assert_close
+from judge.runner.compare import Mismatch, assert_close
 
 
 def test_accepts_within_tolerance_and_reports_figures():

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from harness.tolerance import DEFAULT_TOLERANCES, EXACT, Tolerance
+from judge.runner.tolerance import DEFAULT_TOLERANCES, EXACT, Tolerance
 
 
 class Mismatch(AssertionError):
