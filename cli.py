@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import itertools
 import json
 import os
 import sys
@@ -16,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from judge import CHALLENGES_DIR, __version__
+from judge.sandbox import CHOICES
 from judge.sandbox.base import DEFAULT_IMAGE
 from judge.verdict import EXIT_ERROR, EXIT_NOT_ACCEPTED, EXIT_OK, exit_code
 
@@ -60,22 +60,17 @@ def _sandbox(name: str | None, image: str | None = None):  # noqa: ANN202
         sys.exit(EXIT_USAGE)
     err.print(f"[dim]sandbox: {choice.sandbox.name} ({choice.reason})[/]")
     try:
-        choice.sandbox.expect_worker()
+        choice.sandbox.prepare()
     except Exception:  # noqa: BLE001, S110 - only an early start: the grading's own start reports a failure (JE)
         pass
     return choice.sandbox
 
 
 def _several(challenge_id: str, files: tuple[Path, ...]) -> bool:
-    """Whether FILES hold two submissions or more: a quick look at the layout ``judge.batch.resolve``
-    reads (DIR/*.py, or DIR/<challenge>/*.py for `all`), before the challenges are loaded."""
-    pattern = "*/*.py" if challenge_id == "all" else "*.py"
-    count = 0
-    for item in files:
-        count += len(list(itertools.islice(item.glob(pattern), 2))) if item.is_dir() else 1
-        if count > 1:
-            return True
-    return False
+    """Whether FILES hold two submissions or more, before any challenge is loaded."""
+    from judge.layout import submission_files
+
+    return len(submission_files(challenge_id, files)) > 1
 
 
 def _submission_file(challenge: Challenge, file: Path | None) -> Path:
@@ -90,19 +85,18 @@ def _submission_file(challenge: Challenge, file: Path | None) -> Path:
     sys.exit(EXIT_USAGE)
 
 
-sandbox_option = click.option("--sandbox", type=click.Choice(["auto", "docker", "process"]), default="auto",
+sandbox_option = click.option("--sandbox", type=click.Choice(CHOICES), default="auto",
                               show_default=True, help="where submissions run (auto: docker if it answers)")
 seed_option = click.option("--seed", type=int, default=None, help="seed for the hidden inputs (default: random)")
 gpus_option = click.option("--gpus", default=None, metavar="all|N|IDS",
                            help="pass GPUs to the sandbox; challenges that run on cuda are tested there")
 
 
-NVIDIA_CONTROL = Path("/dev/nvidiactl")  # present wherever the NVIDIA driver is loaded
-
-
 def _check_gpus(gpus: str | None) -> None:
-    if gpus and not NVIDIA_CONTROL.exists():
-        err.print(f"[bold red]error:[/] --gpus {gpus}: this host has no NVIDIA GPU (no {NVIDIA_CONTROL}); "
+    from judge.sandbox import gpus as host
+
+    if gpus and not host.driver_loaded():
+        err.print(f"[bold red]error:[/] --gpus {gpus}: this host has no NVIDIA GPU (no {host.CONTROL}); "
                   "leave --gpus out to grade on the CPU")
         sys.exit(EXIT_USAGE)
 
@@ -140,7 +134,7 @@ def list_cmd(as_json: bool) -> None:
 def show(challenge_id: str) -> None:
     """Show a challenge's statement."""
     challenge = _challenge(challenge_id)
-    from rich.markdown import Markdown  # a tenth of a second to import: only where a statement is shown
+    from rich.markdown import Markdown  # slow to import: only where a statement is shown
 
     console.print(Markdown(challenge.statement_path.read_text(encoding="utf-8")))
 
@@ -417,8 +411,8 @@ def entry() -> None:
     """The `mlj` console command: run it, then exit without tearing the interpreter down.
 
     Exit handlers still run (containers and fork servers are cleaned up there);
-    only the module-by-module teardown of torch, a third of a second on every
-    command, is skipped.
+    only the module-by-module teardown of torch, slow and useless at exit, is
+    skipped.
     """
     code = 0
     try:

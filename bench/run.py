@@ -100,7 +100,7 @@ def warm_batch(runs: int) -> list[float]:
     from judge.sandbox.process import ProcessSandbox
 
     challenge, sandbox = find("softmax-cross-entropy"), ProcessSandbox()
-    sandbox.warm_up()
+    sandbox.prepare(spare=True)
     grade(challenge, EXAMPLE, sandbox=sandbox, seed=11)  # warms torch, pytest, the fork server and the cache
     samples = []
     for _ in range(runs):

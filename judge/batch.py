@@ -30,6 +30,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from judge import forkserver
 from judge.challenge import Challenge, ChallengeError, find
 from judge.grading import grade, preload
+from judge.layout import submission_files
 from judge.sandbox.base import Sandbox
 from judge.sandbox.gpus import host_gpus, pin_gpu
 from judge.schedule import Schedule, looks_slow
@@ -40,17 +41,9 @@ _child_gpus: str | None = None
 _child_cpus: tuple[int, ...] | None = None
 
 
-def collect(root: Path) -> list[tuple[str, Path]]:
-    """(challenge id, file) for a folder laid out as ROOT/<challenge-id>/*.py."""
-    pairs = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        pairs += [(folder.name, f) for f in sorted(folder.glob("*.py"))]
-    return pairs
-
-
 def _warm(sandbox: Sandbox) -> None:
     """Start the sandbox's fork server first, then import here: the two imports overlap."""
-    sandbox.warm_up()
+    sandbox.prepare(spare=True)
     preload()
 
 
@@ -59,8 +52,8 @@ def cpus_for_job(job: int, jobs: int, available: set[int]) -> tuple[int, ...] | 
 
     A grading is a conversation between a judge process and its worker, one
     waiting while the other runs. Two of them left to roam two cores get in
-    each other's way (each wake-up lands on the busy core): kmeans gradings
-    ran 30% slower beside a dpo-loss one. Kept to a core each, they do not.
+    each other's way (each wake-up lands on the busy core); kept to a core each, they do not
+    (measured by bench/run.py's --jobs figures).
     """
     cores = sorted(available)
     return (cores[job],) if 1 < jobs <= len(cores) else None
@@ -72,7 +65,7 @@ def _init_child(sandbox_name: str, counter: Any, gpus: str | None, shared: dict 
     from judge.refcache import CACHE
     from judge.sandbox import choose
 
-    CACHE.share(Path(expected_dir), expected_key)  # expected values one job computed, the others read
+    CACHE.use_folder(Path(expected_dir), expected_key)  # expected values one job computed, the others read
 
     with counter.get_lock():
         job = counter.value
@@ -92,7 +85,7 @@ def _init_child(sandbox_name: str, counter: Any, gpus: str | None, shared: dict 
 def _pool(jobs: int, sandbox: Sandbox, gpus: str | None, expected_dir: Path) -> ProcessPoolExecutor:
     """``jobs`` judge processes, forked from a fork server that preloaded what grading needs."""
     context = forkserver.start()  # now if the command line has not already: not at the first submit
-    sandbox.warm_up()  # the workers' zygote imports torch while the fork server does
+    sandbox.prepare(spare=True)  # the workers' zygote imports torch while the fork server does
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_child,
                                initargs=(sandbox.name, context.Value("i", 0), gpus, sandbox.share(), jobs,
                                          # the shared expected values' signing key: over the fork server's
@@ -148,20 +141,14 @@ def grade_many(pairs: list[tuple[Challenge, Path]], *, sandbox: Sandbox, seed: i
 
 
 def resolve(challenge_id: str, items: tuple[Path, ...]) -> list[tuple[Challenge, Path]]:
-    """The (challenge, file) pairs to grade; ``all`` reads folders named after challenges."""
-    pairs: list[tuple[Challenge, Path]] = []
-    if challenge_id == "all":
-        cache: dict[str, Challenge] = {}
-        for item in items:
-            for cid, path in collect(item):
-                if cid not in cache:
-                    cache[cid] = find(cid)
-                pairs.append((cache[cid], path))
-        return pairs
-    challenge = find(challenge_id)
-    for item in items:
-        pairs += [(challenge, p) for p in sorted(item.glob("*.py"))] if item.is_dir() else [(challenge, item)]
+    """The (challenge, file) pairs to grade, as ``judge.layout`` reads FILES; each challenge loaded once."""
+    cache: dict[str, Challenge] = {}
+    pairs = []
+    for cid, path in submission_files(challenge_id, items):
+        if cid not in cache:
+            cache[cid] = find(cid)
+        pairs.append((cache[cid], path))
     return pairs
 
 
-__all__ = ["ChallengeError", "collect", "grade_many", "resolve"]
+__all__ = ["ChallengeError", "grade_many", "resolve"]

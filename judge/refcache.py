@@ -15,7 +15,7 @@ as a tagged dict of its fields and rebuilt from the reference module's own
 class on a hit, so it can be shared like any other result.
 
 The judge processes of a parallel batch also share what they computed through
-a private folder (``ResultCache.share``): each result is written there in the
+a private folder (``ResultCache.use_folder``): each result is written there in the
 wire format (JSON and safetensors, never pickle) when it reads back exactly as
 it was, so the second job does not recompute what the first one did. Every file
 carries an HMAC under a key only the batch's judge processes hold: a worker
@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from harness import protocol
+from harness import leaves, map_leaves, protocol
 
 MAX_BYTES = 256 << 20
 _TAG = 32  # bytes of HMAC-SHA256 in front of every shared file
@@ -78,30 +78,17 @@ def _feed(h: Any, value: Any) -> None:
 
 
 def _copy(value: Any) -> Any:
-    if isinstance(value, torch.Tensor):
-        return value.clone()
-    if isinstance(value, np.ndarray):
-        return value.copy()
-    if isinstance(value, tuple):
-        items = [_copy(v) for v in value]
-        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    return value
+    return map_leaves(lambda v: v.clone() if isinstance(v, torch.Tensor) else v.copy() if isinstance(v, np.ndarray)
+                      else v, value)
 
 
 def _size(value: Any) -> int:
-    if isinstance(value, torch.Tensor):
-        return value.element_size() * value.numel()
-    if isinstance(value, np.ndarray):
-        return value.nbytes
-    if isinstance(value, (list, tuple)):
-        return sum(_size(v) for v in value)
-    if isinstance(value, dict):
-        return sum(_size(v) for v in value.values())
-    return 64
+    def one(v: Any) -> int:
+        if isinstance(v, torch.Tensor):
+            return v.element_size() * v.numel()
+        return v.nbytes if isinstance(v, np.ndarray) else 64
+
+    return sum(one(v) for v in leaves(value))
 
 
 def _bytes_of(tensor: torch.Tensor) -> torch.Tensor:
@@ -146,7 +133,7 @@ class ResultCache:
         self.folder: Path | None = None
         self._key = b""
 
-    def share(self, folder: Path, key: bytes) -> None:
+    def use_folder(self, folder: Path, key: bytes) -> None:
         """Also keep results in ``folder`` (private to one batch) and look there on a miss; every
         file is signed with ``key`` (the batch's secret) and one without a valid signature is a miss."""
         self.folder = folder

@@ -137,20 +137,21 @@ seen = []
 
 
 def spy(name, real):
-    def call(*args):
-        seen.append((name, [m for m in ("judge.challenge", "pydantic", "torch") if m in sys.modules]))
-        return real(*args)
+    def call(*args, **kwargs):
+        if not kwargs.get("spare"):  # the early start; a batch's own prepare(spare=True) comes later
+            seen.append((name, [m for m in ("judge.challenge", "pydantic", "torch") if m in sys.modules]))
+        return real(*args, **kwargs)
     return call
 
 
 forkserver.start = spy("fork server", forkserver.start)
-ProcessSandbox.expect_worker = spy("zygote", ProcessSandbox.expect_worker)
+ProcessSandbox.prepare = spy("zygote", ProcessSandbox.prepare)
 import cli
 
 try:
     cli.main(sys.argv[1:])
 except SystemExit as exc:
-    from judge.sandbox import zygote
+    from judge.sandbox.process import zygote
 
     print(json.dumps({"seen": seen, "exit": exc.code, "zygotes": len(zygote._shared)}))
 """

@@ -1,13 +1,25 @@
-"""--gpus values: what they ask for, and one GPU per parallel job (no torch, no docker SDK)."""
+"""The one place that asks whether this host has GPUs, and what --gpus values mean (no torch, no docker SDK)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+DEV = Path("/dev")
+CONTROL = DEV / "nvidiactl"  # present wherever the NVIDIA driver is loaded
+
+
+def driver_loaded() -> bool:
+    return CONTROL.exists()
+
 
 def host_gpus() -> int:
     """How many NVIDIA GPUs this host has (their /dev/nvidiaN device files)."""
-    return len(list(Path("/dev").glob("nvidia[0-9]*")))
+    return len(list(DEV.glob("nvidia[0-9]*")))
+
+
+def device_files() -> list[str]:
+    """The names under /dev that a process needs to use the GPUs (nvidia0, nvidiactl, nvidia-uvm, ...)."""
+    return sorted(p.name for p in DEV.glob("nvidia*") if not p.is_dir())
 
 
 def parse_gpus(gpus: str) -> tuple[int, list[str]]:

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from judge.batch import collect, cpus_for_job, grade_many, resolve
+from judge.batch import cpus_for_job, grade_many, resolve
 from judge.challenge import Challenge, discover
+from judge.layout import submission_files
 from judge.sandbox.process import ProcessSandbox
 from judge.verdict import SOLUTION_FOLDERS, Verdict
 
@@ -70,7 +71,7 @@ def test_collect_reads_folders_named_after_challenges(tmp_path):
     (tmp_path / "kmeans").mkdir()
     (tmp_path / "kmeans" / "a.py").write_text("")
     (tmp_path / "notes.txt").write_text("")
-    assert collect(tmp_path) == [("kmeans", tmp_path / "kmeans" / "a.py")]
+    assert submission_files("all", (tmp_path,)) == [("kmeans", tmp_path / "kmeans" / "a.py")]
 
 
 def test_each_parallel_job_is_pinned_to_its_own_gpu():
@@ -103,8 +104,9 @@ def test_gpus_on_a_host_without_gpus_is_a_clear_usage_error(monkeypatch, tmp_pat
     from click.testing import CliRunner
 
     import cli
+    from judge.sandbox import gpus
 
-    monkeypatch.setattr(cli, "NVIDIA_CONTROL", tmp_path / "nvidiactl")  # a host without the driver, on any host
+    monkeypatch.setattr(gpus, "CONTROL", tmp_path / "nvidiactl")  # a host without the driver, on any host
     result = CliRunner().invoke(cli.main, ["submit", "softmax-cross-entropy", str(Path(__file__)), "--gpus", "all",
                                            "--sandbox", "process"])
     assert result.exit_code == 2 and "no NVIDIA GPU" in result.output
@@ -118,8 +120,8 @@ def test_each_parallel_job_keeps_to_its_own_core_when_there_are_enough():
 
 
 def test_all_gpus_are_listed_for_cuda_by_index(monkeypatch):
-    from judge.sandbox import process
     from judge.sandbox.gpus import cuda_visible_devices
+    from judge.sandbox.process import sandbox as process
 
     assert cuda_visible_devices("all", host_gpus=3) == "0,1,2"
     monkeypatch.setattr(process, "host_gpus", lambda: 2)

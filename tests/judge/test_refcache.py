@@ -52,7 +52,7 @@ def test_a_dataclass_result_is_cached_shared_and_handed_out_as_a_fresh_copy(tmp_
 
     module = types.SimpleNamespace(run=run, Run=Run)
     first_job, second_job = ResultCache(), ResultCache()
-    first_job.share(tmp_path, b"batch key")
+    first_job.use_folder(tmp_path, b"batch key")
     second_job.share(tmp_path, b"batch key")
     ref = CachedReference(module, "demo@1", first_job)
     X = np.arange(12.0).reshape(6, 2)

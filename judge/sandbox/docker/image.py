@@ -38,10 +38,12 @@ from pathlib import Path
 
 import docker  # docker.errors comes with it
 
+import harness as harness_package
+import judge
 from harness import WORKER_MODULES
 from judge.sandbox.base import DEFAULT_IMAGE
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = judge.ROOT
 DOCKERFILE = ROOT / "docker" / "Dockerfile"
 DEFAULT_WHEELHOUSE = ROOT / "wheelhouse"
 CPU_BASE = "python:3.11-slim"
@@ -150,10 +152,9 @@ def _make_context(ctx: Path, wheelhouse: Path) -> None:
             shutil.copy2(whl, ctx / "wheelhouse" / whl.name)
     harness = ctx / "harness"
     harness.mkdir()
+    source = Path(harness_package.__file__).resolve().parent
     for name in WORKER_MODULES:
-        if (ROOT / "harness" / f"{name}.py").is_file():
-            shutil.copy2(ROOT / "harness" / f"{name}.py", harness / f"{name}.py")
-    (harness / "__init__.py").touch()
+        shutil.copy2(source / f"{name}.py", harness / f"{name}.py")
 
 
 def build_image(

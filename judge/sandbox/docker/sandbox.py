@@ -179,11 +179,6 @@ class DockerSandbox(Sandbox):
         self._workers.add(worker)
         return worker
 
-    def describe(self) -> str:
-        return ("docker: one container per worker; no network, read-only root, tmpfs scratch, uid 10001, "
-                "no capabilities, no-new-privileges, pids/memory+swap/CPU limits, private IPC, submission "
-                f"mounted read-only; shares the host kernel (image {self.image})")
-
     def prepare(self, *, spare: bool = False) -> None:
         """Nothing to start ahead of a worker here; with ``spare`` (a judge that will start many workers:
         batch mode, the server) keep a spare from the first worker on."""

@@ -1,19 +1,21 @@
-"""First code run in a process-sandbox worker: confine the process, then serve.
+"""What a process-sandbox worker does to itself before it serves: confine the process, then serve.
 
-Run as ``python -I process_boot.py CONFIG_JSON``. It applies, in order: new
+The zygote (``zygote_main``) forks a child per worker and calls ``run(config)``
+in it, with the config the judge sent (paths and numbers only, nothing secret).
+It applies, in order: new
 network, mount and PID namespaces (when allowed, i.e. as root), empty
 read-only mounts over the folders that hold hidden tests and references,
 resource limits, the scratch directory as working directory, and a switch to
 an unprivileged user. Then it forks: the child is PID 1 of the new PID
 namespace and runs the worker, so everything the submission starts dies with
 it, even a process that called ``setsid``. The parent waits and passes on the
-exit status. Nothing here is secret; the config holds paths and numbers only.
+exit status.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
-import json
 import os
 import resource
 import signal
@@ -59,7 +61,9 @@ def _minimal_root(libc: ctypes.CDLL, config: dict) -> None:
     """Chroot into a new root that holds only what a worker needs, read-only.
 
     The system folders, the Python installation and the harness are bind-mounted
-    read-only; /dev has the harmless devices (and the GPUs a worker was given);
+    read-only, with empty stand-ins over the trusted side's files (``hide``) where
+    one of them holds them (the judge installed into site-packages); /dev has the
+    harmless devices (and the GPUs a worker was given);
     /tmp is a private size-capped tmpfs that holds the scratch directory. Nothing
     else of the host is visible: no repository, no home folders, no other
     checkouts, no databases. What the worker writes vanishes with it.
@@ -93,6 +97,12 @@ def _minimal_root(libc: ctypes.CDLL, config: dict) -> None:
     for path in sorted({os.path.realpath(p) for p in config.get("expose", []) if os.path.exists(p)}, key=len):
         if not any(path == b or path.startswith(b.rstrip("/") + "/") for b in bound):
             bind(path)
+    for path in config.get("hide", []):  # inside an exposed folder: an empty, read-only stand-in over it
+        target = root + os.path.realpath(path)
+        if os.path.isdir(target) and not os.path.islink(target):
+            libc.mount(b"tmpfs", target.encode(), b"tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, b"size=4k,mode=555")
+        elif os.path.isfile(target) and not os.path.islink(target):
+            libc.mount(b"/dev/null", target.encode(), None, MS_BIND, None)
     os.makedirs(root + "/dev", exist_ok=True)
     for name in DEVICES + tuple(config.get("gpu_devices", ())):
         if os.path.exists("/dev/" + name):
@@ -180,18 +190,14 @@ def run(config: dict) -> None:
     os._exit(os.WEXITSTATUS(status))
 
 
-def main() -> None:
-    sys.dont_write_bytecode = True
-    if sys.argv[1] == "--zygote":
-        sys.path.insert(0, sys.argv[2])
-        from judge.sandbox.zygote import serve_forever
+def kill_worker(pid: int) -> None:
+    """SIGKILL a worker the zygote forked and everything it started.
 
-        serve_forever(int(sys.argv[3]))
-        return
-    config = json.loads(sys.argv[1])
-    sys.path.insert(0, config["harness_parent"])
-    run(config)
-
-
-if __name__ == "__main__":
-    main()
+    The worker leads its own session once it ran ``setsid``; one killed in
+    the instant before that is not a group leader yet, so it is signalled by
+    pid as well.
+    """
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        os.killpg(pid, signal.SIGKILL)

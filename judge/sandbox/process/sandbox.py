@@ -3,7 +3,7 @@
 Workers are forked by a zygote (``zygote.py``) that imported torch once. Each
 worker gets a fresh scratch directory holding a copy of the submission
 and the challenge's public support modules, a scrubbed environment, its own
-session, and (see ``process_boot``) resource limits, new network/mount/PID
+session, and (see ``confine``) resource limits, new network/mount/PID
 namespaces and a fresh unprivileged uid when the judge runs as root.
 
 As root, the worker runs chrooted in a minimal root (system folders, Python
@@ -24,13 +24,25 @@ from collections.abc import Callable
 from pathlib import Path
 
 import harness
-from judge.sandbox.base import ExitStatus, Limits, LogBuffer, Sandbox, Worker, WorkerSpec, drain_into
-from judge.sandbox.gpus import cuda_visible_devices, host_gpus
-from judge.sandbox.zygote import Zygote, ZygoteError, kill_worker
-from judge.sandbox.zygote import adopt as zygote_adopt
-from judge.sandbox.zygote import shared as zygote_shared
+import judge
+from judge.sandbox.base import (
+    ExitStatus,
+    Limits,
+    LogBuffer,
+    Sandbox,
+    Worker,
+    WorkerSpec,
+    WorkerStartFailed,
+    drain_into,
+)
+from judge.sandbox.gpus import cuda_visible_devices, device_files, host_gpus
+from judge.sandbox.process.confine import kill_worker
+from judge.sandbox.process.zygote import Zygote, ZygoteError
+from judge.sandbox.process.zygote import adopt as zygote_adopt
+from judge.sandbox.process.zygote import shared as zygote_shared
 
-HARNESS_PARENT = str(Path(harness.__file__).resolve().parent.parent)
+#: the folder on sys.path that holds the ``harness`` and ``judge`` packages (the repository, or site-packages)
+IMPORT_ROOT = str(Path(harness.__file__).resolve().parent.parent)
 UID_BASE, UIDS_PER_JUDGE = 200_000, 1000
 _uid_counter = 0
 
@@ -52,15 +64,23 @@ def _exposed() -> list[str]:
     """What the worker's minimal root shows besides the system folders: Python and harness/ only."""
     keep = [sys.prefix, sys.base_prefix, str(Path(harness.__file__).resolve().parent)]
     for entry in sys.path:  # site-packages and the like; never the repository itself
-        if entry and not (entry + "/").startswith(HARNESS_PARENT + "/") and os.path.isdir(entry):
+        if entry and not (entry + "/").startswith(IMPORT_ROOT + "/") and os.path.isdir(entry):
             keep.append(entry)
     return keep
+
+
+def _hidden() -> list[str]:
+    """The trusted side's files that an exposed folder may hold (site-packages, after ``pip install .``):
+    the worker's root shows empty read-only mounts over them. Only ``harness/`` of the project stays."""
+    package = Path(judge.__file__).resolve().parent
+    return [str(package), str(package.parent / "cli.py"), str(judge.CHALLENGES_DIR.resolve()),
+            str(judge.ROOT / "reference"), str(judge.ROOT / "challenges")]
 
 
 def _gpu_devices(gpus: str | None) -> list[str]:
     if gpus is None:
         return []
-    return sorted(p.name for p in Path("/dev").glob("nvidia*") if not p.is_dir())
+    return device_files()
 
 
 def _gpu_env(gpus: str | None) -> dict[str, str]:
@@ -126,22 +146,28 @@ class ProcessSandbox(Sandbox):
                 "MKL_NUM_THREADS": str(threads), "CUDA_VISIBLE_DEVICES": ""}
 
     def _fork_server(self, threads: int) -> Zygote:
-        return zygote_shared(HARNESS_PARENT, self._env(threads))
+        return zygote_shared(IMPORT_ROOT, self._env(threads))
 
-    def warm_up(self) -> None:
-        """Start the fork server now (it imports torch) so the first worker is quick."""
+    @classmethod
+    def unavailable(cls, *, image: str | None = None) -> str | None:
+        return None  # a child process can be started wherever the judge runs
+
+    @classmethod
+    def open(cls, *, image: str | None = None) -> ProcessSandbox:
+        return cls()
+
+    def prepare(self, *, spare: bool = False) -> None:
+        """Start the zygote now (it imports torch, beside the judge's own imports): the first worker is quick.
+
+        There is no spare worker: one is forked in milliseconds."""
         self._fork_server(Limits().threads)
-
-    def expect_worker(self) -> None:
-        """The zygote, started before the command line reads the challenge: a cold grading waits for it."""
-        self.warm_up()
 
     def share(self) -> dict:
         """The fork server's private address: a parallel batch's judge processes all fork from it."""
-        return {"env": self._env(Limits().threads), "address": self._fork_server(Limits().threads).share()}
+        return {"env": self._env(Limits().threads), "address": self._fork_server(Limits().threads).listen()}
 
     def adopt(self, shared: dict) -> None:
-        zygote_adopt(HARNESS_PARENT, shared["env"], shared["address"])
+        zygote_adopt(IMPORT_ROOT, shared["env"], shared["address"])
 
     def start(self, spec: WorkerSpec) -> ProcessWorker:
         scratch = Path(tempfile.mkdtemp(prefix="mlj-worker-"))
@@ -156,10 +182,10 @@ class ProcessSandbox(Sandbox):
             os.chmod(scratch, 0o700)
         limits = spec.limits
         config = {
-            "harness_parent": HARNESS_PARENT,
             "scratch": str(scratch),
             "uid": uid,
             "expose": _exposed(),
+            "hide": _hidden(),
             "gpu_devices": _gpu_devices(spec.gpus),
             "cpus": list(spec.cpus) if spec.cpus else None,
             "limits": {
@@ -176,19 +202,13 @@ class ProcessSandbox(Sandbox):
         stderr_r, stderr_w = os.pipe()
         try:
             pid = zygote.fork(config, (stdin_r, stdout_w, stderr_w))
-        except ZygoteError:
+        except ZygoteError as exc:
             for fd in (stdin_r, stdin_w, stdout_r, stdout_w, stderr_r, stderr_w):
                 os.close(fd)
             shutil.rmtree(scratch, ignore_errors=True)
-            raise
+            raise WorkerStartFailed(f"the process sandbox could not start a worker: {exc}") from exc
         for fd in (stdin_r, stdout_w, stderr_w):
             os.close(fd)
         log = LogBuffer(limits.log_bytes)
         drain_into(stderr_r, log)
         return ProcessWorker(zygote, pid, (stdout_r, stdin_w), scratch, spec, log)
-
-    def describe(self) -> str:
-        if os.geteuid() == 0:
-            return ("process: own session, rlimits, fresh uid, network/mount/PID namespaces; "
-                    "shares the host kernel and filesystem")
-        return "process: own session and rlimits only (not root: no namespaces, no user switch, network open)"

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import torch
 
-from harness.proxy import WorkerSession
+from harness import WORKER_MODULES
 from judge.grading import load_request, worker_spec
+from judge.runner.session import WorkerSession
 from judge.sandbox.process import ProcessSandbox
-from tests.conftest import process_tree
+from tests.conftest import process_tree, unavailable
 
 
 def _allowed(pid: int) -> str:
@@ -61,3 +62,43 @@ def test_killing_a_worker_that_already_died_signals_nothing_and_is_not_a_judge_k
         assert status.signal == signal.SIGKILL and not status.killed_by_judge
     finally:
         worker.kill()
+
+
+_LOOK_AROUND = '''
+
+def seen():
+    """What of the project this worker can reach: the harness's files, and whether the trusted side is there."""
+    import os
+    import sys
+
+    import harness
+
+    folder = os.path.dirname(harness.__file__)
+    found = sorted(name for name in os.listdir(folder) if name.endswith(".py"))
+    roots = [p for p in sys.path if p and os.path.isdir(p)] + [os.path.dirname(folder)]
+    try:  # an editable install's finder still names the package: only an import tells
+        import judge.grading  # noqa: F401
+        found.append("judge")
+    except ImportError:
+        pass
+    for name in ("judge", "challenges", "reference"):
+        if any(os.listdir(os.path.join(r, name)) for r in roots if os.path.isdir(os.path.join(r, name))):
+            found.append(name + "/")
+    if any(os.path.isfile(os.path.join(r, "cli.py")) and os.path.getsize(os.path.join(r, "cli.py")) for r in roots):
+        found.append("cli.py")
+    return found
+'''
+
+
+def test_a_confined_worker_sees_only_the_worker_modules_of_the_project(softmax, tmp_path):
+    """The chroot shows harness/ alone: no judge package, no cli.py, no challenges, no references."""
+    if os.geteuid() != 0:
+        unavailable("the minimal root needs root (without it the process backend hides nothing)")
+    submission = tmp_path / "solution.py"
+    submission.write_text(softmax.reference_path.read_text() + _LOOK_AROUND)
+    session = WorkerSession(ProcessSandbox(), worker_spec(softmax, submission), load_request(softmax))
+    try:
+        seen = session.call({"attr": "seen"}, (), {})
+    finally:
+        session.close()
+    assert sorted(seen) == sorted(f"{name}.py" for name in WORKER_MODULES), seen

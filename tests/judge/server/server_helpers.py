@@ -50,7 +50,7 @@ def run_mlj(*args: str, config: Path | None = None, env: dict[str, str] | None =
 
 
 class Server:
-    """`python -m judge.server serve` (what `mlj serve` runs) in its own process group."""
+    """`python -m cli serve` (what `mlj serve` runs) in its own process group."""
 
     def __init__(self, workdir: Path, db: str | None, *, workers: int = 2, rate_limit: int = 10) -> None:
         """``db`` None: no --db, so the default ./.mlj/server.db under ``workdir``."""
@@ -63,7 +63,7 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> None:
-        cmd = [sys.executable, "-m", "judge.server", "serve", *self.db_flag, "--port", str(self.port),
+        cmd = [sys.executable, "-m", "cli", "serve", *self.db_flag, "--port", str(self.port),
                "--sandbox", "process", "--workers", str(self.workers), "--rate-limit", str(self.rate_limit)]
         with self.log.open("a") as log:
             self.proc = subprocess.Popen(cmd, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT,
