@@ -16,8 +16,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from harness.tolerance import DEFAULT_TOLERANCES, Tolerance
 from judge import CHALLENGES_DIR, ROOT
+from judge.runner.tolerance import DEFAULT_TOLERANCES, Tolerance
 from judge.verdict import SOLUTION_FOLDERS
 
 REFERENCE_DIR = ROOT / "reference"
@@ -29,7 +29,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Tol(_Strict):
+class ToleranceSpec(_Strict):
     rtol: float = Field(ge=0)
     atol: float = Field(ge=0)
 
@@ -40,7 +40,7 @@ class Entry(_Strict):
     names: list[str] = Field(min_length=1)
 
 
-class Limits(_Strict):
+class LimitSpec(_Strict):
     time_per_test: float = Field(default=10.0, gt=0, le=600)
     total_time: float = Field(default=300.0, gt=0, le=7200)
     import_time: float = Field(default=10.0, gt=0, le=600)
@@ -75,6 +75,17 @@ class Scoring(_Strict):
         return groups
 
 
+class Rule(_Strict):
+    """One rule the statement states, the hidden tests that check it, and the known wrong solutions that
+    break it and nothing else (``mlj verify`` reports a rule without either)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    rule: str = Field(min_length=8)  # the rule in the statement's words
+    tests: list[str] = Field(min_length=1)  # "test_file.py::test_name" (parameters left out)
+    wrong: list[str] = []  # "wrong_answer/name.py" under solutions/; empty only with a reason in ``why_no_wrong``
+    why_no_wrong: str = ""
+
+
 class ChallengeSpec(_Strict):
     format: Literal[1]
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
@@ -87,11 +98,12 @@ class ChallengeSpec(_Strict):
     reference: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*\.py$")
     support: list[str] = []
     devices: list[Literal["cpu", "cuda"]] = ["cpu"]
-    limits: Limits = Limits()
-    tolerances: dict[DType, Tol] = {}
-    device_tolerances: dict[Literal["cuda"], dict[DType, Tol]] = {}
+    limits: LimitSpec = LimitSpec()
+    tolerances: dict[DType, ToleranceSpec] = {}
+    device_tolerances: dict[Literal["cuda"], dict[DType, ToleranceSpec]] = {}
     forbidden: Forbidden = Forbidden()
     scoring: Scoring = Scoring()
+    rules: list[Rule] = []
 
 
 HINTS = {
@@ -194,7 +206,9 @@ class Challenge:
 
     @property
     def reference_path(self) -> Path:
-        return REFERENCE_DIR / self.spec.reference
+        """The package's own ``reference`` file where it has one, else the built-in ``reference/`` folder's."""
+        own = self.path / self.spec.reference
+        return own if own.is_file() else REFERENCE_DIR / self.spec.reference
 
     @property
     def support_paths(self) -> tuple[Path, ...]:

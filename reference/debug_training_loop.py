@@ -3,21 +3,15 @@
 ``train`` is the fixed loop (it is also graded as a submission by ``mlj verify``, so
 this module imports nothing but torch at import time). The helpers below run only on
 the trusted side: they make the synthetic data from the test's ``rng`` and run
-``train`` through the challenge's own support module, as the worker does.
+``train`` through the challenge's own support module (handed to them by the tests), as the worker does.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
-
-from harness import import_file
-
-SUPPORT = Path(__file__).resolve().parent.parent / "challenges" / "debug-training-loop" / "training_support.py"
 
 
 def evaluate(model: nn.Module, loader: Any, criterion: nn.Module) -> tuple[float, float]:
@@ -59,12 +53,6 @@ def train(model: nn.Module, train_loader: Any, val_loader: Any, config: dict[str
 
 # -- trusted-side helpers for the tests ------------------------------------------------------
 
-def support() -> Any:
-    """The challenge's support module, loaded here under a name of its own."""
-    name = "mlj_support_debug_training_loop"
-    return sys.modules.get(name) or import_file(name, SUPPORT)
-
-
 def make_blobs(rng: torch.Generator, n_train: int, n_val: int, n_features: int = 6, n_classes: int = 3,
                spread: float = 1.0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """Gaussian blobs: float64 features, int64 labels; train and validation share the centres."""
@@ -86,14 +74,10 @@ def seeds(rng: torch.Generator) -> tuple[int, int]:
     return int(a), int(b)
 
 
-def config(**overrides: Any) -> dict[str, Any]:
-    return support().default_config(**overrides)
-
-
-def reference_run(data: tuple[torch.Tensor, ...], config: dict[str, Any], *, model_seed: int, seed: int,
+def reference_run(ts: Any, data: tuple[torch.Tensor, ...], config: dict[str, Any], *, model_seed: int, seed: int,
                   **setup: Any) -> dict[str, Any]:
-    """What the fixed loop gives on these inputs (the same support code as in the worker)."""
-    ts = support()
+    """What the fixed loop gives on these inputs, run under ``ts``: the challenge's support module as the
+    tests' ``helper`` fixture loads it on the trusted side (the same code the worker runs it under)."""
     return ts.run(ts.make_setup(*data, model_seed, **setup), config, seed=seed, train_fn=train)
 
 

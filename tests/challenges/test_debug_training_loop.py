@@ -21,6 +21,7 @@ import torch
 from click.testing import CliRunner
 
 import cli
+from harness import import_file
 from judge.challenge import Challenge, find
 from judge.grading import load_reference
 from judge.verdict import Verdict
@@ -103,10 +104,12 @@ def test_stub_fails_public_tests_with_pointers(challenge: Challenge) -> None:
 # -- the support module, on this side (fast) ----------------------------------------------------------
 
 def _reference_run(**config: Any) -> dict[str, Any]:
-    ref = load_reference(find(CHALLENGE))
+    challenge = find(CHALLENGE)
+    ref = load_reference(challenge)
+    ts = import_file("mlj_test_training_support", challenge.path / "training_support.py")
     rng = torch.Generator().manual_seed(3)
     data = ref.make_blobs(rng, 48, 32)
-    return ref.reference_run(data, ref.config(**config), model_seed=5, seed=6)
+    return ref.reference_run(ts, data, ts.default_config(**config), model_seed=5, seed=6)
 
 
 def test_runs_are_deterministic_and_leave_torch_as_it_was() -> None:

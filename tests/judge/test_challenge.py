@@ -74,3 +74,33 @@ def test_discover_reports_a_broken_package_and_carries_on(tmp_path):
     found = discover(tmp_path)
     assert [type(c) for c in found] == [BrokenChallenge, Challenge]
     assert any("format" in e for e in found[0].errors) and any("id" in e for e in found[0].errors)
+
+
+def test_a_package_with_its_own_reference_works_from_another_challenges_dir(tmp_path):
+    """Adding a challenge is copying one folder: its reference.py inside, MLJ_CHALLENGES_DIR elsewhere."""
+    import os
+    import subprocess
+    import sys
+
+    root = tmp_path / "catalog"
+    target = copy_challenge(root, "own-reference")
+    yaml_path = target / "challenge.yaml"
+    text = yaml_path.read_text().replace("id: softmax-cross-entropy", "id: own-reference")
+    yaml_path.write_text(text.replace("reference: softmax_cross_entropy.py", "reference: reference.py"))
+    shutil.copyfile(CHALLENGES_DIR.parent / "reference" / "softmax_cross_entropy.py", target / "reference.py")
+    shutil.rmtree(target / "solutions" / "time_limit")  # it runs into its limit: seconds, and nothing new here
+    challenge = load_challenge(target)
+    assert challenge.reference_path == target / "reference.py"
+    assert not (CHALLENGES_DIR.parent / "reference" / "reference.py").exists(), "only the package can hold it"
+
+    env = {**os.environ, "MLJ_CHALLENGES_DIR": str(root)}
+
+    def mlj(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "cli", *args], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=600)
+
+    listed = mlj("list", "--json")
+    assert listed.returncode == 0 and "own-reference" in listed.stdout, listed.stderr
+    verified = mlj("verify", "own-reference", "--sandbox", "process", "--seed", "5")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "reference" in verified.stdout and "logsumexp_by_hand" in verified.stdout

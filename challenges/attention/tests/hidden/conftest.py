@@ -1,8 +1,4 @@
-"""Fixtures shared by the hidden attention tests (fixtures, so they work under --import-mode=importlib).
-
-PYTEST_DONT_REWRITE: the judge runs pytest without its terminal plugin, and a rewritten `assert a == b`
-that fails crashes while formatting its diff (the message is lost); plain asserts keep their messages.
-"""
+"""Fixtures shared by the hidden attention tests (fixtures, so they work under --import-mode=importlib)."""
 
 from __future__ import annotations
 
@@ -13,26 +9,9 @@ from typing import Any
 import pytest
 import torch
 
-from harness.proxy import RuntimeFault, SubmissionFault
+from judge.runner import RuntimeFault
 
 F64 = torch.float64
-
-
-@pytest.hookimpl(hookwrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
-    """Keep failure reports cheap (work-around for two harness issues, see the challenge's notes).
-
-    The verdict message comes from the exception itself, never from pytest's
-    long report, which re-parses the source of every traceback entry (~0.2 s
-    per failed test here). And a load failure (CE/FB) is one exception object
-    raised again in every test: unless cleared here, its traceback would grow with
-    each test and make the reports quadratic (over a minute for 60 tests).
-    """
-    excinfo = call.excinfo
-    if excinfo is not None and isinstance(excinfo.value, (AssertionError, SubmissionFault)):
-        excinfo.value.__traceback__ = None
-        excinfo.traceback = excinfo.traceback[-1:]
-    yield
 
 
 @pytest.fixture

@@ -1,7 +1,4 @@
 """Hidden tests: invalid head counts and mismatched shapes raise ValueError.
-
-PYTEST_DONT_REWRITE: the judge runs pytest without its terminal plugin, and a rewritten `assert a == b`
-that fails crashes while formatting its diff (the message is lost); plain asserts keep their messages.
 """
 
 from __future__ import annotations

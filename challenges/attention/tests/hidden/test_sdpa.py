@@ -1,7 +1,4 @@
 """Hidden tests: scaled_dot_product_attention (values, gradients, masks, stability) against float64.
-
-PYTEST_DONT_REWRITE: the judge runs pytest without its terminal plugin, and a rewritten `assert a == b`
-that fails crashes while formatting its diff (the message is lost); plain asserts keep their messages.
 """
 
 from __future__ import annotations

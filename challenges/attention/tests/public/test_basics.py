@@ -1,7 +1,4 @@
 """Public tests: small cases you can read. Run them with `mlj test attention solution.py`.
-
-PYTEST_DONT_REWRITE: the judge runs pytest without its terminal plugin, and a rewritten `assert a == b`
-that fails crashes while formatting its diff (the message is lost); plain asserts keep their messages.
 """
 
 from __future__ import annotations
@@ -10,7 +7,7 @@ import math
 
 import torch
 
-from harness.proxy import RuntimeFault
+from judge.runner import RuntimeFault
 
 
 def test_two_keys_by_hand(sub, check):

@@ -16,10 +16,16 @@ import pytest
 import torch
 
 SUPPORT = "training_support"
+
+
+@pytest.fixture
+def ts(helper: Any) -> Any:
+    """The challenge's support module on the trusted side: the reference loop runs under it."""
+    return helper("training_support")
 PARAMETERS = ("fc1.weight", "fc1.bias", "bn.weight", "bn.bias", "fc2.weight", "fc2.bias")
 
 
-def run(sub: Any, ref: Any, rng: torch.Generator, config: dict[str, Any], *, n_train: int, n_val: int = 32,
+def run(sub: Any, ref: Any, ts: Any, rng: torch.Generator, config: dict[str, Any], *, n_train: int, n_val: int = 32,
         reference: bool = False, **setup: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """Run the submission's train() in the worker (and the reference here, if asked) on fresh data."""
     data = ref.make_blobs(rng, n_train, n_val)
@@ -27,7 +33,7 @@ def run(sub: Any, ref: Any, rng: torch.Generator, config: dict[str, Any], *, n_t
     support = sub.support(SUPPORT)
     handle = support.make_setup.new(*data, model_seed, **setup)
     got = support.run(handle, config, seed=seed)
-    want = ref.reference_run(data, config, model_seed=model_seed, seed=seed, **setup) if reference else None
+    want = ref.reference_run(ts, data, config, model_seed=model_seed, seed=seed, **setup) if reference else None
     return got, want
 
 
@@ -57,9 +63,9 @@ def assert_step_count(got: dict[str, Any], config: dict[str, Any]) -> None:
 # -- zero_grad ----------------------------------------------------------------------------------
 
 @pytest.mark.group("zero_grad")
-def test_each_step_uses_only_its_own_gradients(sub, ref, rng):
-    config = ref.config(epochs=2, lr=0.05, momentum=0.9, weight_decay=1e-4)
-    got, _ = run(sub, ref, rng, config, n_train=64)
+def test_each_step_uses_only_its_own_gradients(sub, ref, ts, rng):
+    config = ts.default_config(epochs=2, lr=0.05, momentum=0.9, weight_decay=1e-4)
+    got, _ = run(sub, ref, ts, rng, config, n_train=64)
     assert_step_count(got, config)
     stale = got["probes"]["step_stale_grad"]
     bad = [k for k, value in enumerate(stale) if not value <= 1e-9]
@@ -72,9 +78,9 @@ def test_each_step_uses_only_its_own_gradients(sub, ref, rng):
 # -- loss_function --------------------------------------------------------------------------------
 
 @pytest.mark.group("loss_function")
-def test_losses_with_frozen_weights(sub, ref, rng, check):
-    config = ref.config(epochs=1, lr=0.0)
-    got, want = run(sub, ref, rng, config, n_train=96, dropout=0.0, reference=True)
+def test_losses_with_frozen_weights(sub, ref, ts, rng, check):
+    config = ts.default_config(epochs=1, lr=0.0)
+    got, want = run(sub, ref, ts, rng, config, n_train=96, dropout=0.0, reference=True)
     assert_history_readable(got)
     check(floats(got["history"]["train_loss"]), floats(want["history"]["train_loss"]),
           name="history['train_loss'] with lr=0 (weights frozen), 1 epoch of 6 mini-batches: each value must be "
@@ -82,9 +88,9 @@ def test_losses_with_frozen_weights(sub, ref, rng, check):
 
 
 @pytest.mark.group("loss_function")
-def test_weights_after_one_sgd_step(sub, ref, rng, check):
-    config = ref.config(epochs=1, lr=0.1, momentum=0.9, weight_decay=1e-3)
-    got, want = run(sub, ref, rng, config, n_train=16, reference=True)
+def test_weights_after_one_sgd_step(sub, ref, ts, rng, check):
+    config = ts.default_config(epochs=1, lr=0.1, momentum=0.9, weight_decay=1e-3)
+    got, want = run(sub, ref, ts, rng, config, n_train=16, reference=True)
     for name in PARAMETERS:
         check(got["state"][name], want["state"][name], dtype=torch.float64,
               name=f"parameter {name} after a single SGD step (lr=0.1, momentum=0.9, weight_decay=1e-3)")
@@ -93,9 +99,9 @@ def test_weights_after_one_sgd_step(sub, ref, rng, check):
 # -- train_eval_mode ------------------------------------------------------------------------------
 
 @pytest.mark.group("train_eval_mode")
-def test_train_and_eval_modes(sub, ref, rng):
-    config = ref.config(epochs=3, lr=0.02)
-    got, _ = run(sub, ref, rng, config, n_train=32)
+def test_train_and_eval_modes(sub, ref, ts, rng):
+    config = ts.default_config(epochs=3, lr=0.02)
+    got, _ = run(sub, ref, ts, rng, config, n_train=32)
     training = got["probes"]["train_forward_training"]
     per_epoch = got["steps_per_epoch"]
     if not training:
@@ -115,9 +121,9 @@ def test_train_and_eval_modes(sub, ref, rng):
 
 
 @pytest.mark.group("train_eval_mode")
-def test_validation_metrics_with_frozen_weights(sub, ref, rng, check):
-    config = ref.config(epochs=2, lr=0.0)
-    got, want = run(sub, ref, rng, config, n_train=32, n_val=64, dropout=0.3, reference=True)
+def test_validation_metrics_with_frozen_weights(sub, ref, ts, rng, check):
+    config = ts.default_config(epochs=2, lr=0.0)
+    got, want = run(sub, ref, ts, rng, config, n_train=32, n_val=64, dropout=0.3, reference=True)
     assert_history_readable(got)
     for key in ("val_loss", "val_accuracy"):
         check(floats(got["history"][key]), floats(want["history"][key]),
@@ -128,9 +134,9 @@ def test_validation_metrics_with_frozen_weights(sub, ref, rng, check):
 # -- no_grad_validation ------------------------------------------------------------------------
 
 @pytest.mark.group("no_grad_validation")
-def test_validation_runs_without_autograd(sub, ref, rng):
-    config = ref.config(epochs=2, lr=0.02)
-    got, _ = run(sub, ref, rng, config, n_train=32)
+def test_validation_runs_without_autograd(sub, ref, ts, rng):
+    config = ts.default_config(epochs=2, lr=0.02)
+    got, _ = run(sub, ref, ts, rng, config, n_train=32)
     enabled = got["probes"]["val_forward_grad_enabled"]
     if not enabled:
         fail("the model was never called on a batch from val_loader")
@@ -142,9 +148,9 @@ def test_validation_runs_without_autograd(sub, ref, rng):
 # -- graph_memory ---------------------------------------------------------------------------------
 
 @pytest.mark.group("graph_memory")
-def test_memory_does_not_grow_with_steps(sub, ref, rng):
-    config = ref.config(epochs=2, lr=0.02)
-    got, _ = run(sub, ref, rng, config, n_train=128)
+def test_memory_does_not_grow_with_steps(sub, ref, ts, rng):
+    config = ts.default_config(epochs=2, lr=0.02)
+    got, _ = run(sub, ref, ts, rng, config, n_train=128)
     probes = got["probes"]
     steps = len(probes["train_forward_training"])
     if probes["most_graphs_alive"] > 2:
@@ -159,10 +165,10 @@ def test_memory_does_not_grow_with_steps(sub, ref, rng):
 # -- grad_clipping ---------------------------------------------------------------------------------
 
 @pytest.mark.group("grad_clipping")
-def test_gradients_are_clipped_before_the_step(sub, ref, rng):
+def test_gradients_are_clipped_before_the_step(sub, ref, ts, rng):
     clip = 0.05
-    config = ref.config(epochs=2, lr=0.05, clip_norm=clip)
-    got, _ = run(sub, ref, rng, config, n_train=64)
+    config = ts.default_config(epochs=2, lr=0.05, clip_norm=clip)
+    got, _ = run(sub, ref, ts, rng, config, n_train=64)
     assert_step_count(got, config)
     norms = got["probes"]["step_grad_norm"]
     bad = [k for k, norm in enumerate(norms) if not norm <= clip * (1 + 1e-6)]
@@ -174,9 +180,9 @@ def test_gradients_are_clipped_before_the_step(sub, ref, rng):
 # -- lr_schedule -----------------------------------------------------------------------------------
 
 @pytest.mark.group("lr_schedule")
-def test_learning_rate_schedule(sub, ref, rng, check):
-    config = ref.config(epochs=4, lr=0.08, step_size=2, gamma=0.25)
-    got, _ = run(sub, ref, rng, config, n_train=32)
+def test_learning_rate_schedule(sub, ref, ts, rng, check):
+    config = ts.default_config(epochs=4, lr=0.08, step_size=2, gamma=0.25)
+    got, _ = run(sub, ref, ts, rng, config, n_train=32)
     assert_history_readable(got)
     assert_step_count(got, config)
     per_epoch = ref.expected_lrs(config)

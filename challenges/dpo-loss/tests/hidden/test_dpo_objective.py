@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from harness.proxy import RuntimeFault
+from judge.runner import RuntimeFault
 
 F64, F32 = torch.float64, torch.float32
 NAMES = ("policy_chosen_logps", "policy_rejected_logps", "ref_chosen_logps", "ref_rejected_logps")

@@ -1,22 +1,19 @@
-"""Makes the hidden tests' shared modules importable by name (trusted side only).
-
-``kmeans_checks`` (this folder) and ``kmeans_data`` (the challenge's public
-support module) are loaded by path under names of their own, so they never
-collide with another challenge's helpers in ``sys.modules``; the test files
-then just ``import mlj_kmeans_hidden_checks as km``. pytest imports this file
-before it collects the tests of this folder.
-"""
+"""The hidden tests' shared trusted-side modules, as fixtures (the plugin loads them under names of their own)."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from typing import Any
 
-from harness import import_file
+import pytest
 
-HERE = Path(__file__).resolve().parent
 
-for name, path in [("mlj_kmeans_hidden_checks", HERE / "kmeans_checks.py"),
-                   ("mlj_kmeans_support_data", HERE.parent.parent / "kmeans_data.py")]:
-    if name not in sys.modules:
-        import_file(name, path)
+@pytest.fixture
+def km(helper: Any) -> Any:
+    """``kmeans_checks.py`` of this folder: data makers and the comparison of a kmeans result."""
+    return helper("kmeans_checks")
+
+
+@pytest.fixture
+def data(helper: Any) -> Any:
+    """``kmeans_data.py``, the challenge's public support module, as the trusted side runs it."""
+    return helper("kmeans_data")

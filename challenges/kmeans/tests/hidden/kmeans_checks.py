@@ -1,6 +1,6 @@
 """Shared helpers of the kmeans hidden tests (trusted side): data, result validation, comparison.
 
-Registered as ``mlj_kmeans_hidden_checks`` by this folder's conftest.py, a name of its
+Loaded by the `km` fixture of this folder's conftest.py (the plugin's `helper`), under a name of its
 own, so that it never collides with another challenge's helpers in ``sys.modules``.
 """
 

@@ -6,14 +6,12 @@ The 200,000 x 32 input is built inside the sandbox by the public support module 
 
 from __future__ import annotations
 
-import mlj_kmeans_hidden_checks as km  # registered by conftest.py
-import mlj_kmeans_support_data as data
 import pytest
 import torch
 
 
 @pytest.mark.group("large")
-def test_large(sub, ref, check, rng):
+def test_large(km, data, sub, ref, check, rng):
     n, d, k, iters = 200_000, 32, 64, 4
     data_seed = int(torch.randint(0, 2**31 - 1, (1,), generator=rng))
     X = data.uniform(data_seed, n, d)
