@@ -77,8 +77,10 @@ def stray_processes() -> list[str]:
 
 
 def mlj_containers() -> list[str]:
+    """Worker containers of this judge process (another judge on the machine may have its own)."""
     try:
-        out = subprocess.run(["docker", "ps", "-aq", "--filter", "label=mlj.worker"], capture_output=True,
+        out = subprocess.run(["docker", "ps", "-aq", "--filter", "label=mlj.worker",
+                              "--filter", f"label=mlj.judge-pid={os.getpid()}"], capture_output=True,
                              text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return []
