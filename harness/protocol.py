@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import struct
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +30,11 @@ MAX_JSON_BYTES = 8 << 20
 DEFAULT_MAX_BLOB_BYTES = 256 << 20
 MAX_DEPTH = 64
 MAX_ITEMS = 100_000
+#: the largest plain JSON int either side writes; larger ones travel as tagged decimal strings
+MAX_PLAIN_INT = 2**53
+#: an int of more decimal digits than this is refused (as ``int()`` of a huge string is quadratic)
+MAX_INT_DIGITS = 400
+_MAX_INT_BITS = 1329  # 2**1329 > 10**400: an int with more bits has more than MAX_INT_DIGITS digits
 
 
 class ProtocolError(Exception):
@@ -78,7 +84,10 @@ class Encoder:
         if value is None or isinstance(value, (bool, str)):
             return value
         if isinstance(value, int):
-            return {"__int__": str(value)} if abs(value) >= 2**53 else value
+            if value.bit_length() > _MAX_INT_BITS:
+                raise ProtocolError(f"an int of {value.bit_length()} bits is too large to send "
+                                    f"(at most {MAX_INT_DIGITS} digits)")
+            return {"__int__": str(value)} if abs(value) >= MAX_PLAIN_INT else value
         if isinstance(value, float):
             return value if math.isfinite(value) else {"__float__": repr(value)}
         if isinstance(value, torch.Tensor):
@@ -130,13 +139,32 @@ class Decoder:
         self._items = 0
 
     def decode(self, value: Any, depth: int = 0) -> Any:
+        """The value ``value`` stands for; anything malformed (whatever it trips over) is a ProtocolError."""
+        try:
+            return self._decode(value, depth)
+        except ProtocolError:
+            raise
+        except (RecursionError, MemoryError):
+            raise ProtocolError("value is nested too deeply or too large") from None
+        except Exception as exc:  # noqa: BLE001 - a hostile frame can trip any conversion below
+            raise ProtocolError(f"malformed value ({type(exc).__name__}: {str(exc)[:200]})") from None
+
+    def _decode(self, value: Any, depth: int = 0) -> Any:
         self._items += 1
         if depth > MAX_DEPTH or self._items > MAX_ITEMS:
             raise ProtocolError("value is nested too deeply or has too many items")
-        if value is None or isinstance(value, (bool, int, float, str)):
+        if value is None or isinstance(value, (bool, str)):
+            return value
+        if isinstance(value, int):
+            if abs(value) > MAX_PLAIN_INT:
+                raise ProtocolError("an untagged int out of range")
+            return value
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise ProtocolError("an untagged non-finite float")
             return value
         if isinstance(value, list):
-            return [self.decode(v, depth + 1) for v in value]
+            return [self._decode(v, depth + 1) for v in value]
         if not isinstance(value, dict) or len(value) == 0:
             raise ProtocolError(f"unexpected value {type(value).__name__}")
         if "__tensor__" in value:
@@ -147,28 +175,37 @@ class Decoder:
             array = self._tensor(value["__ndarray__"]).numpy()
             return array[()] if value.get("scalar") is True else array
         if "__tuple__" in value:
-            return tuple(self.decode(v, depth + 1) for v in _list(value["__tuple__"]))
+            return tuple(self._decode(v, depth + 1) for v in _list(value["__tuple__"]))
         if "__dict__" in value:
             items = value["__dict__"]
             if not isinstance(items, dict):
                 raise ProtocolError("malformed dict")
-            return {str(k): self.decode(v, depth + 1) for k, v in items.items()}
+            return {str(k): self._decode(v, depth + 1) for k, v in items.items()}
         if "__float__" in value:
             text = value["__float__"]
             if text not in ("nan", "inf", "-inf"):
                 raise ProtocolError("malformed float")
             return float(text)
         if "__int__" in value:
-            return int(str(value["__int__"])[:400])
+            text = value["__int__"]
+            if not isinstance(text, str) or not _INT_TEXT.fullmatch(text):
+                raise ProtocolError(f"malformed or oversized int (at most {MAX_INT_DIGITS} digits)")
+            return int(text)
         if "__dtype__" in value:
             try:
                 return _DTYPES[value["__dtype__"]]
             except (KeyError, TypeError):
                 raise ProtocolError("unknown dtype") from None
         if "__device__" in value:
-            return torch.device(str(value["__device__"]))
+            text = value["__device__"]
+            if not isinstance(text, str) or not _DEVICE_TEXT.fullmatch(text):
+                raise ProtocolError("malformed device")
+            return torch.device(text)
         if "__handle__" in value:
-            return self.resolve_handle(int(value["__handle__"]))
+            hid = value["__handle__"]
+            if not isinstance(hid, int) or isinstance(hid, bool) or not 0 < hid < MAX_PLAIN_INT:
+                raise ProtocolError("malformed handle")
+            return self.resolve_handle(hid)
         raise ProtocolError(f"unknown tag in {sorted(value)[:3]}")
 
     def _tensor(self, name: Any) -> torch.Tensor:
@@ -176,6 +213,10 @@ class Decoder:
             return self.tensors[name]
         except (KeyError, TypeError):
             raise ProtocolError(f"reference to a missing tensor {name!r}") from None
+
+
+_INT_TEXT = re.compile(rf"-?[0-9]{{1,{MAX_INT_DIGITS}}}")
+_DEVICE_TEXT = re.compile(r"(cpu|cuda|mps|meta)(:[0-9]{1,3})?")
 
 
 def _list(value: Any) -> list:
@@ -199,10 +240,7 @@ def read_frame(read_exact: Callable[[int], bytes], *,
         raise TooLarge(f"a message of {body_len} bytes (the cap is {MAX_JSON_BYTES})")
     if blob_len > max_blob:
         raise TooLarge(f"tensors of {blob_len} bytes in all (the cap is {max_blob})")
-    try:
-        message = json.loads(read_exact(body_len))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ProtocolError(f"malformed message: {exc}") from None
+    message = parse_json(read_exact(body_len))
     if not isinstance(message, dict):
         raise ProtocolError("a message must be a JSON object")
     tensors: dict[str, torch.Tensor] = {}
@@ -213,6 +251,53 @@ def read_frame(read_exact: Callable[[int], bytes], *,
         except Exception as exc:  # safetensors raises its own error types
             raise ProtocolError(f"malformed tensor data: {exc}") from None
     return message, tensors
+
+
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
+def json_depth(body: bytes) -> int:
+    """How deeply the arrays and objects of a JSON text nest, found without recursion."""
+    skeleton = np.frombuffer(_STRING.sub(b"", body), dtype=np.uint8)
+    if skeleton.size == 0:
+        return 0
+    steps = (np.isin(skeleton, (ord("["), ord("{"))).astype(np.int64)
+             - np.isin(skeleton, (ord("]"), ord("}"))).astype(np.int64))
+    return int(np.cumsum(steps).max())
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ProtocolError(f"a bare {name} in a message (non-finite floats travel tagged)")
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > 16:  # the writers tag every int of 2**53 and beyond
+        raise ProtocolError("an untagged int of more than 16 digits")
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    if len(text) > 40:
+        raise ProtocolError("a float literal of more than 40 characters")
+    value = float(text)
+    if not math.isfinite(value):
+        raise ProtocolError(f"a float literal out of range ({text})")
+    return value
+
+
+def parse_json(body: bytes) -> Any:
+    """A message's JSON text parsed under caps: nesting depth (checked before the recursive parser
+    runs), int and float literals (no 400-digit ints, no 1e999 read as inf, no bare NaN)."""
+    if json_depth(body) > MAX_DEPTH + 8:  # the frame's own envelope adds a few levels to a value's
+        raise ProtocolError(f"a message nested more than {MAX_DEPTH + 8} levels deep")
+    try:
+        return json.loads(body, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_refuse_constant)
+    except ProtocolError:
+        raise
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProtocolError(f"malformed message: {str(exc)[:200]}") from None
+    except RecursionError:
+        raise ProtocolError("a message nested too deeply") from None
 
 
 def encode_message(message: dict[str, Any], values: dict[str, Any],

@@ -62,9 +62,10 @@ class Server:
         values = {k: fields.pop(k) for k in ("value", "grads") if k in fields}
         try:
             data = protocol.encode_message({"id": rid, "ok": True, **fields}, values)
-        except protocol.ProtocolError as exc:
+        except Exception as exc:  # noqa: BLE001 - a value that cannot travel (sparse, meta, a hostile subclass)
             data = protocol.pack({"id": rid, "ok": False, "error": {
-                "kind": "encode", "type": "ProtocolError", "message": str(exc)}})
+                "kind": "encode", "type": "ProtocolError",
+                "message": f"your code returned something that cannot be sent back: {_short(exc)}"}})
         self.write(data)
 
     def fail(self, rid: Any, kind: str, exc: BaseException | None = None, message: str = "") -> None:

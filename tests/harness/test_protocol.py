@@ -117,3 +117,55 @@ def test_unsendable_values_are_refused_without_a_handle_maker():
 def test_zero_dimensional_arrays_stay_zero_dimensional():
     back = roundtrip([np.asarray(3.5), np.int64(4)])
     assert back[0].shape == () and back[1] == 4
+
+
+def frame_of(body: bytes, blob: bytes = b"") -> bytes:
+    return protocol.HEADER.pack(len(body), len(blob)) + body + blob
+
+
+def read_value(frame: bytes):
+    message, tensors = protocol.read_frame(io.BytesIO(frame).read)
+    return protocol.Decoder(tensors).decode(message.get("value"))
+
+
+@pytest.mark.parametrize("depth", [protocol.MAX_DEPTH + 20, 100_000, 1_000_000])
+def test_deeply_nested_json_is_a_protocol_error_never_a_recursion_error(depth):
+    body = b'{"value":' + b"[" * depth + b"]" * depth + b"}"
+    with pytest.raises(protocol.ProtocolError, match="nested"):
+        read_value(frame_of(body))
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    text = "[" * 5000 + '\\"{'
+    body = json.dumps({"value": text}).encode()
+    assert read_value(frame_of(body)) == text
+
+
+@pytest.mark.parametrize("literal", [b"1" * 400, b"-" + b"9" * 5000, b"12345678901234567", b"1e400", b"-1e999",
+                                     b"NaN", b"Infinity", b"-Infinity", b"0." + b"1" * 100])
+def test_huge_or_non_finite_number_literals_are_refused(literal):
+    with pytest.raises(protocol.ProtocolError):
+        read_value(frame_of(b'{"value":' + literal + b"}"))
+
+
+@pytest.mark.parametrize("text", ["9" * 401, "1e5", " 12", "12\n", 12])
+def test_tagged_ints_are_decimal_and_capped(text):
+    with pytest.raises(protocol.ProtocolError):
+        protocol.Decoder({}).decode({"__int__": text})
+    assert protocol.Decoder({}).decode({"__int__": "-" + "9" * 400}) == -int("9" * 400)
+
+
+def test_an_int_too_large_to_send_is_refused_by_the_encoder():
+    with pytest.raises(protocol.ProtocolError, match="too large"):
+        protocol.Encoder().encode(10**5000)  # str() of it alone would raise ValueError
+    assert roundtrip(10**399) == 10**399
+
+
+@pytest.mark.parametrize("value", [{"__handle__": "1"}, {"__handle__": 1.5}, {"__handle__": True},
+                                   {"__handle__": -3}, {"__device__": "garbage"}, {"__device__": ["cpu"]},
+                                   {"__dict__": []}, {"__tuple__": {"a": 1}}, {"__dtype__": ["x"]},
+                                   {"__ndarray__": "t0"}, {"__tensor__": ["t0"]}, {"__float__": 1.0}])
+def test_every_malformed_tag_is_a_protocol_error(value):
+    tensors = {"t0": torch.zeros(2, dtype=torch.bfloat16)}  # bfloat16 has no numpy dtype: .numpy() raises
+    with pytest.raises(protocol.ProtocolError):
+        protocol.Decoder(tensors).decode(value)
