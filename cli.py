@@ -272,8 +272,12 @@ def grade(challenge_id: str, files: tuple[Path, ...], sandbox: str, seed: int | 
 @click.argument("challenge_ids", nargs=-1)
 @sandbox_option
 @seed_option
-def verify(challenge_ids: tuple[str, ...], sandbox: str, seed: int | None) -> None:
-    """Check challenges: reference AC, stub not AC, known solutions get their verdicts."""
+@click.option("--seeds", type=click.IntRange(1, 50), default=3, show_default=True,
+              help="seeds each known solution that is not accepted is graded on (the first is --seed)")
+def verify(challenge_ids: tuple[str, ...], sandbox: str, seed: int | None, seeds: int) -> None:
+    """Check challenges: verdicts of the known solutions on several seeds, time margins, rule coverage."""
+    from rich.markup import escape
+
     from judge.challenge import discover
     from judge.reports import verdict_text
     from judge.verify import verify as run_verify
@@ -283,15 +287,22 @@ def verify(challenge_ids: tuple[str, ...], sandbox: str, seed: int | None) -> No
 
     def show_check(check) -> None:  # noqa: ANN001
         mark = "[green]ok[/]  " if check.ok else "[bold red]FAIL[/]"
-        got = verdict_text(check.got).markup if check.got else "--"
-        console.print(f"{mark} {check.challenge}: {check.what}: expected {check.expected}, got {got}"
-                      + (f"  [dim]{check.detail}[/]" if check.detail else ""))
+        if check.kind == "verdict":
+            got = verdict_text(check.got).markup if check.got else "--"
+            line = f"{check.challenge}: {check.what}: expected {check.expected}, got {got}"
+        else:
+            line = f"{check.challenge}: {check.what}: {check.expected}"
+        console.print(f"{mark} {line}" + (f"  [dim]{escape(check.detail)}[/]" if check.detail else ""))
 
     try:
-        checks = run_verify(challenges, sandbox=box, seed=seed, on_check=show_check)
+        checks = run_verify(challenges, sandbox=box, seed=seed, seeds=seeds, on_check=show_check)
     finally:
         box.close()
     bad = [c for c in checks if not c.ok]
+    for kind, title in (("rule", "rule coverage"), ("margin", "time margins")):
+        rows = [c for c in checks if c.kind == kind]
+        if rows:
+            console.print(f"{title}: {sum(c.ok for c in rows)} of {len(rows)} ok")
     console.print(f"\n{len(checks) - len(bad)} passed, {len(bad)} failed")
     sys.exit(EXIT_NOT_ACCEPTED if bad else EXIT_OK)
 

@@ -8,6 +8,7 @@ field path and a hint; then the files the package names are checked to exist.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -271,9 +272,77 @@ def load_challenge(directory: Path) -> Challenge:
         if folder.is_dir() and folder.name not in SOLUTION_FOLDERS:
             errors.append(f"solutions/{folder.name}: unknown verdict folder (hint: use one of "
                           f"{', '.join(SOLUTION_FOLDERS)})")
+    errors += rule_errors(challenge, yaml_path.read_text(encoding="utf-8"))
     if errors:
         raise ChallengeError(yaml_path, errors)
     return challenge
+
+
+def hidden_test_names(challenge: Challenge) -> dict[str, set[str]]:
+    """File name -> the test functions it defines (``test_x`` and ``TestCase::test_x``), read with ``ast``.
+
+    Parsed, never imported: loading a challenge must not run its tests' module code. A file that does not
+    parse defines nothing (pytest reports its syntax error when the tests run).
+    """
+    found: dict[str, set[str]] = {}
+    for path in sorted(challenge.tests_dir("hidden").glob("test_*.py")):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+            found[path.name] = set()
+            continue
+        names = set()
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
+                names.add(node.name)
+            elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+                names |= {f"{node.name}::{m.name}" for m in node.body
+                          if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name.startswith("test")}
+        found[path.name] = names
+    return found
+
+
+def rule_errors(challenge: Challenge, text: str) -> list[str]:
+    """The rule table checked against the package: unique ids, named tests and wrong solutions that exist."""
+    rules = challenge.spec.rules
+    if not rules:
+        return []
+    lines = _line_map(text)
+    tests = hidden_test_names(challenge)
+    solutions = challenge.path / "solutions"
+    errors: list[str] = []
+
+    def report(loc: tuple, message: str) -> None:
+        field = ".".join(str(p) for p in loc)
+        line = next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), None)
+        errors.append(f"line {line}: {field}: {message}" if line else f"{field}: {message}")
+
+    seen: dict[str, int] = {}
+    for i, rule in enumerate(rules):
+        if rule.id in seen:
+            report(("rules", i, "id"), f"duplicate rule id {rule.id!r} (also rules.{seen[rule.id]}; hint: "
+                                       f"give every rule its own id)")
+        seen.setdefault(rule.id, i)
+        for j, name in enumerate(rule.tests):
+            file, sep, function = name.partition("::")
+            if not sep or not file.endswith(".py") or "/" in file or "[" in function:
+                report(("rules", i, "tests", j), f"{name!r} is not 'test_file.py::test_name' (hint: a file of "
+                                                 f"tests/hidden/ and a test function in it, parameters left out)")
+            elif file not in tests:
+                report(("rules", i, "tests", j), f"no file tests/hidden/{file} (hint: known: "
+                                                 f"{', '.join(sorted(tests)) or 'none'})")
+            elif function not in tests[file]:
+                report(("rules", i, "tests", j), f"tests/hidden/{file} defines no test {function!r} (hint: "
+                                                 f"check its spelling; parameters are left out)")
+        for j, name in enumerate(rule.wrong):
+            folder, _, file = name.partition("/")
+            path = solutions / name
+            if folder not in SOLUTION_FOLDERS or not file.endswith(".py") or "/" in file:
+                report(("rules", i, "wrong", j), f"{name!r} is not '<verdict folder>/<file>.py' under solutions/ "
+                                                 f"(hint: e.g. wrong_answer/{rule.id.replace('-', '_')}.py)")
+            elif not path.is_file():
+                report(("rules", i, "wrong", j), f"file solutions/{name} does not exist")
+    return errors  # a rule without a wrong solution is no error here: `mlj verify` reports it as uncovered
 
 
 def discover(root: Path = CHALLENGES_DIR) -> list[Challenge | BrokenChallenge]:

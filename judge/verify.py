@@ -1,32 +1,58 @@
 """Verify challenge packages with their known solutions (``mlj verify``).
 
-For each challenge: the reference must be AC on the hidden and public tests,
-the untouched stub must not be AC, and every ``solutions/<folder>/*.py`` must
-get the verdict its folder names. Every check becomes a row; a broken
-challenge.yaml is a failed row, not a crash.
+For each challenge, every check becomes a row (a broken challenge.yaml is a failed row, not a crash):
+
+* **verdicts**: the reference is AC on the hidden and public tests, the untouched stub is not AC, and
+  every ``solutions/<folder>/*.py`` gets the verdict its folder names. A solution that is not accepted
+  is graded on ``seeds`` seeds and must get its verdict on every one (a wrong solution caught on one
+  seed and accepted on another is a hole in the tests). The reference and the accepted solutions are
+  graded once: a correct program passes every seed, and they are the slow ones.
+* **time margins** (as in competitive-programming packages): every test of the reference and of every
+  accepted solution takes at most half of ``limits.time_per_test``, and every time_limit solution is
+  still running at twice the limit. The latter is graded once, under a verify-only per-test limit of
+  twice the challenge's (its time is the limit by construction otherwise; a TLE run costs that limit
+  per lost worker, so it is not repeated per seed).
+* **rule coverage**: the challenge has a rule table (``rules:`` in challenge.yaml); every rule names
+  hidden tests and a known wrong solution (or says in ``why_no_wrong`` why there is none); on every
+  seed, each named wrong solution fails at least one of its rule's tests and no test outside the rules
+  that name it; every solution of ``solutions/wrong_answer/`` is named by some rule.
 """
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from judge.challenge import BrokenChallenge, Challenge
 from judge.grading import grade
 from judge.sandbox.base import Sandbox
-from judge.verdict import SOLUTION_FOLDERS, SubmissionResult, Verdict
+from judge.verdict import SOLUTION_FOLDERS, SubmissionResult, TestResult, Verdict
+
+DEFAULT_SEEDS = 3
+ACCEPTED_SHARE = 0.5  # an accepted solution's slowest test may take at most this share of the limit
+TLE_FACTOR = 2.0  # a time_limit solution must still be running at this multiple of the limit
+
+Kind = Literal["verdict", "margin", "rule"]
 
 
 @dataclass(frozen=True)
 class Check:
     challenge: str
-    what: str  # "reference", "stub", or "solutions/<folder>/<file>"
-    expected: str  # a verdict code, or "not AC"
+    what: str  # "reference", "stub", "solutions/<folder>/<file>", "time margin: ...", "rule <id>", ...
+    expected: str  # a verdict code, "not AC", or what a margin or coverage row requires
     got: Verdict | None
     ok: bool
     detail: str = ""
-    result: SubmissionResult | None = None
+    result: SubmissionResult | None = None  # the first seed's result of a verdict row
+    kind: Kind = "verdict"
+
+
+def _first_line(result: SubmissionResult) -> str:
+    return result.message.splitlines()[0] if result.message else ""
 
 
 def _row(challenge: Challenge, what: str, expected: Verdict | None, result: SubmissionResult) -> Check:
@@ -36,7 +62,7 @@ def _row(challenge: Challenge, what: str, expected: Verdict | None, result: Subm
     else:
         ok = result.verdict is expected
         wanted = str(expected)
-    detail = "" if ok else (result.message.splitlines()[0] if result.message else "")
+    detail = "" if ok else _first_line(result)
     return Check(challenge.id, what, wanted, result.verdict, ok, detail[:300], result)
 
 
@@ -52,20 +78,140 @@ def plan(challenge: Challenge) -> list[tuple[str, Path, Verdict | None, str]]:
     return rows
 
 
+def time_of(test: TestResult) -> float:
+    """The time a test charged to the submission, as its result reports it (the one figure the limit
+    is compared with)."""
+    return float(test.duration)
+
+
+def function_of(name: str) -> str:
+    """``test_x.py::test_y[param]`` -> ``test_x.py::test_y``: how a rule names a test."""
+    return re.sub(r"\[.*\]$", "", name)
+
+
+def with_time_limit(challenge: Challenge, factor: float) -> Challenge:
+    """The challenge with its per-test and total limits multiplied by ``factor`` (verify only)."""
+    limits = challenge.spec.limits
+    longer = limits.model_copy(update={"time_per_test": limits.time_per_test * factor,
+                                       "total_time": limits.total_time * factor})
+    return Challenge(challenge.spec.model_copy(update={"limits": longer}), challenge.path)
+
+
+def accepted_margin(challenge: Challenge, what: str, result: SubmissionResult) -> Check:
+    limit = challenge.spec.limits.time_per_test
+    ran = [t for t in result.tests if t.verdict is not None]
+    expected = f"every test <= {ACCEPTED_SHARE:.0%} of {limit:g} s"
+    if not ran:
+        return Check(challenge.id, f"time margin: {what}", expected, None, False, "no test ran", kind="margin")
+    slowest = max(ran, key=time_of)
+    used = time_of(slowest)
+    ok = used <= ACCEPTED_SHARE * limit
+    detail = f"slowest {slowest.name}: {used:.2f} s = {used / limit:.0%} of the limit"
+    return Check(challenge.id, f"time margin: {what}", expected, None, ok, detail, kind="margin")
+
+
+def tle_margin(challenge: Challenge, what: str, result: SubmissionResult, factor: float) -> Check:
+    limit = challenge.spec.limits.time_per_test
+    expected = f"still running at {factor:g}x the limit ({factor * limit:g} s)"
+    timed_out = [t for t in result.tests if t.verdict is Verdict.TLE]
+    if result.verdict is Verdict.TLE and timed_out:
+        detail = f"{timed_out[0].name} ran past {factor * limit:g} s"
+        return Check(challenge.id, f"time margin: {what}", expected, None, True, detail, kind="margin")
+    ran = [t for t in result.tests if t.verdict is not None]
+    slowest = max(ran, key=time_of) if ran else None
+    detail = (f"got {result.verdict} under the {factor * limit:g} s limit"
+              + (f"; slowest {slowest.name}: {time_of(slowest):.2f} s = {time_of(slowest) / limit:.0%} of the "
+                 f"limit" if slowest else ""))
+    return Check(challenge.id, f"time margin: {what}", expected, None, False, detail, kind="margin")
+
+
+def _failed(result: SubmissionResult) -> set[str]:
+    return {function_of(t.name) for t in result.tests if t.verdict not in (Verdict.AC, None)}
+
+
+def coverage(challenge: Challenge, graded: dict[str, list[SubmissionResult]]) -> list[Check]:
+    """The rule-table rows of one challenge, from the results of its known solutions on every seed."""
+    rules = challenge.spec.rules
+    if not rules:
+        return [Check(challenge.id, "rules", "a rule table", None, False,
+                      "no rules: in challenge.yaml: every rule the statement states needs a row with its tests "
+                      "and a wrong solution (README.md, 'Writing a challenge')", kind="rule")]
+    allowed: dict[str, set[str]] = {}  # wrong solution -> the tests of every rule that names it
+    for rule in rules:
+        for name in rule.wrong:
+            allowed.setdefault(name, set()).update(rule.tests)
+    rows = []
+    for rule in rules:
+        what, expected = f"rule {rule.id}", "tests and a wrong solution that fails them"
+        if not rule.wrong:
+            ok = bool(rule.why_no_wrong.strip())
+            detail = (f"no wrong solution: {rule.why_no_wrong.strip()}" if ok else
+                      "no wrong solution breaks this rule (add one to solutions/wrong_answer/ or say why in "
+                      "why_no_wrong)")
+            rows.append(Check(challenge.id, what, expected, None, ok, detail, kind="rule"))
+            continue
+        problems = []
+        for name in rule.wrong:
+            results = graded.get(f"solutions/{name}", [])
+            if not results:
+                problems.append(f"{name} was not graded")
+            for result in results:
+                failed = _failed(result)
+                if result.verdict is Verdict.AC or not failed & set(rule.tests):
+                    problems.append(f"{name} passes every test of the rule on seed {result.seed} "
+                                    f"({result.verdict}{': ' + ', '.join(sorted(failed)) if failed else ''})")
+                elif failed - allowed[name]:
+                    problems.append(f"{name} also fails {', '.join(sorted(failed - allowed[name]))} on seed "
+                                    f"{result.seed}: it breaks more than this rule")
+        detail = "; ".join(dict.fromkeys(problems)) or f"{', '.join(rule.wrong)} fail {len(rule.tests)} test(s)"
+        rows.append(Check(challenge.id, what, expected, None, not problems, detail[:600], kind="rule"))
+    for folder, path in challenge.solutions():
+        name = f"{folder}/{path.name}"
+        if folder == "wrong_answer" and name not in allowed:
+            rows.append(Check(challenge.id, f"rule for solutions/{name}", "named by a rule", None, False,
+                              "no rule names this wrong solution: which rule of the statement does it break?",
+                              kind="rule"))
+    return rows
+
+
 def verify(challenges: list[Challenge | BrokenChallenge], *, sandbox: Sandbox, seed: int | None = None,
-           on_check: Callable[[Check], None] | None = None) -> list[Check]:
+           seeds: int = DEFAULT_SEEDS, on_check: Callable[[Check], None] | None = None) -> list[Check]:
+    """Every check of every challenge, in order; ``on_check`` sees each row as it is made."""
     checks: list[Check] = []
+
+    def add(check: Check) -> None:
+        checks.append(check)
+        if on_check:
+            on_check(check)
+
+    first = secrets.randbelow(2**31) if seed is None else seed
+    seed_list = [(first + 7919 * i) % 2**31 for i in range(max(1, seeds))]
     for challenge in challenges:
         if isinstance(challenge, BrokenChallenge):
-            check = Check(challenge.id, "challenge.yaml", "valid", None, False, "; ".join(challenge.errors))
-            checks.append(check)
-            if on_check:
-                on_check(check)
+            add(Check(challenge.id, "challenge.yaml", "valid", None, False, "; ".join(challenge.errors)))
             continue
+        graded: dict[str, list[SubmissionResult]] = {}
         for label, path, expected, suite in plan(challenge):
-            result = grade(challenge, path, sandbox=sandbox, suite=suite, seed=seed)
-            check = _row(challenge, label, expected, result)
-            checks.append(check)
-            if on_check:
-                on_check(check)
+            if expected is Verdict.TLE:
+                result = grade(with_time_limit(challenge, TLE_FACTOR), path, sandbox=sandbox, suite=suite,
+                               seed=seed_list[0])
+                graded[label] = [result]
+                add(_row(challenge, label, expected, result))
+                add(tle_margin(challenge, label, result, TLE_FACTOR))
+                continue
+            repeat = suite == "hidden" and expected not in (Verdict.AC, None)
+            results = [grade(challenge, path, sandbox=sandbox, suite=suite, seed=s)
+                       for s in (seed_list if repeat else seed_list[:1])]
+            graded[label] = results
+            wrong = [r for r in results if not _row(challenge, label, expected, r).ok]
+            row = _row(challenge, label, expected, wrong[0] if wrong else results[0])
+            if wrong and len(results) > 1:
+                row = Check(row.challenge, row.what, row.expected, row.got, False,
+                            f"on seed(s) {', '.join(str(r.seed) for r in wrong)} of {len(results)}: "
+                            f"{row.detail}"[:300], row.result)
+            add(row)
+            if expected is Verdict.AC and suite == "hidden":
+                add(accepted_margin(challenge, label, results[0]))
+        for check in coverage(challenge, graded):
+            add(check)
     return checks
