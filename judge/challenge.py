@@ -17,11 +17,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from judge import CHALLENGES_DIR, ROOT
+from judge import CHALLENGES_DIR, REFERENCE_DIR
 from judge.runner.tolerance import DEFAULT_TOLERANCES, Tolerance
 from judge.verdict import SOLUTION_FOLDERS
-
-REFERENCE_DIR = ROOT / "reference"
 
 DType = Literal["float64", "float32", "float16", "bfloat16"]
 

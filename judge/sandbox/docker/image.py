@@ -44,8 +44,15 @@ from harness import WORKER_MODULES
 from judge.sandbox.base import DEFAULT_IMAGE
 
 ROOT = judge.ROOT
-DOCKERFILE = ROOT / "docker" / "Dockerfile"
-DEFAULT_WHEELHOUSE = ROOT / "wheelhouse"
+DOCKERFILE = judge.CATALOG / "docker" / "Dockerfile"
+#: ./wheelhouse of the repository in a checkout; an installed copy has no repository: the user's cache
+def default_wheelhouse() -> Path:
+    """./wheelhouse of the repository in a checkout; an installed copy has none: the user's cache folder."""
+    if not judge.INSTALLED:
+        return ROOT / "wheelhouse"
+    from platformdirs import user_cache_path
+
+    return user_cache_path("mlj") / "wheelhouse"
 CPU_BASE = "python:3.11-slim"
 GPU_BASE = "pytorch/pytorch:2.7.1-cuda12.8-cudnn9-runtime"
 TORCH = "torch==2.13.0"
@@ -184,7 +191,7 @@ def build_image(
         f"base {base}: python {info['python']} {info['machine']} {'/'.join(info['libc'])}"
         + (", torch already there (kept)" if info["torch"] else "")
     )
-    wheelhouse = Path(wheelhouse or DEFAULT_WHEELHOUSE)
+    wheelhouse = Path(wheelhouse or default_wheelhouse())
     _fill_wheelhouse(wheelhouse, packages, info, say)
     old_id = api.inspect_image(tag)["Id"] if image_exists(tag) else None
 

@@ -73,8 +73,9 @@ def _hidden() -> list[str]:
     """The trusted side's files that an exposed folder may hold (site-packages, after ``pip install .``):
     the worker's root shows empty read-only mounts over them. Only ``harness/`` of the project stays."""
     package = Path(judge.__file__).resolve().parent
+    # the catalog (challenges with their hidden tests, references) is under the package when installed
     return [str(package), str(package.parent / "cli.py"), str(judge.CHALLENGES_DIR.resolve()),
-            str(judge.ROOT / "reference"), str(judge.ROOT / "challenges")]
+            str(judge.REFERENCE_DIR.resolve()), str(judge.ROOT / "reference"), str(judge.ROOT / "challenges")]
 
 
 def _gpu_devices(gpus: str | None) -> list[str]:
