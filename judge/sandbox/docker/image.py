@@ -45,7 +45,8 @@ from judge.sandbox.base import DEFAULT_IMAGE
 
 ROOT = judge.ROOT
 DOCKERFILE = judge.CATALOG / "docker" / "Dockerfile"
-#: ./wheelhouse of the repository in a checkout; an installed copy has no repository: the user's cache
+
+
 def default_wheelhouse() -> Path:
     """./wheelhouse of the repository in a checkout; an installed copy has none: the user's cache folder."""
     if not judge.INSTALLED:
@@ -53,6 +54,8 @@ def default_wheelhouse() -> Path:
     from platformdirs import user_cache_path
 
     return user_cache_path("mlj") / "wheelhouse"
+
+
 CPU_BASE = "python:3.11-slim"
 GPU_BASE = "pytorch/pytorch:2.7.1-cuda12.8-cudnn9-runtime"
 TORCH = "torch==2.13.0"
