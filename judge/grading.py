@@ -137,6 +137,7 @@ def grade(challenge: Challenge, submission: Path, *, sandbox: Sandbox, suite: st
         except WorkerStartFailed as exc:
             return _judge_error(challenge, submission, suite, sandbox, seed, started, str(exc))
 
+    # only now: these import torch, and the worker started above imports its own meanwhile
     from judge.refcache import CachedReference
     from judge.runner.faults import CompileFault, ForbiddenFault
     from judge.runner.plugin import MljPlugin
@@ -201,9 +202,11 @@ def _plain_asserts() -> Any:
 
 def _forget_test_modules(before: set[str], folder: Path) -> None:
     """Drop the test modules pytest imported: two challenges may both have tests/hidden/test_x.py."""
+    # both sides resolved: a package reached through an alias (``..``, a symlink) still has its modules dropped
+    root = folder.resolve()
     for name in set(sys.modules) - before:
         path = getattr(sys.modules[name], "__file__", None) or ""
-        if path.startswith(str(folder)):
+        if path and Path(path).resolve().is_relative_to(root):
             del sys.modules[name]
 
 
