@@ -119,17 +119,20 @@ def assert_close(actual: Any, expected: Any, *, name: str = "output", rtol: floa
     a_f = torch.where(finite, a, torch.zeros_like(a))
     e_f = torch.where(finite, e, torch.zeros_like(e))
     err = (a_f - e_f).abs()
-    rel = err / e_f.abs().clamp_min(torch.finfo(torch.float64).tiny)
+    # A relative error is defined only where the expected value is not 0 (there it would read 1e+300).
+    nonzero = e_f != 0
+    rel = torch.where(nonzero, err / torch.where(nonzero, e_f.abs(), torch.ones_like(e_f)), torch.zeros_like(err))
     allowed = tol.atol + tol.rtol * e_f.abs()
     bad = err > allowed
     worst = int(torch.argmax(err.flatten()))
-    worst_rel = int(torch.argmax(torch.where(err > 0, rel, torch.zeros_like(rel)).flatten()))
+    worst_rel = int(torch.argmax(rel.flatten()))
     figures.update({
         "max_abs_err": float(err.flatten()[worst]),
         "max_abs_err_index": _fmt_index(worst, shape),
-        "max_rel_err": float(rel.flatten()[worst_rel]) if err.flatten()[worst_rel] > 0 else 0.0,
+        "max_rel_err": float(rel.flatten()[worst_rel]),
         "max_rel_err_index": _fmt_index(worst_rel, shape),
         "mismatched": int(bad.sum()),
+        "mismatched_where_zero": int((bad & ~nonzero).sum()),
         "total": int(a.numel()),
     })
 
@@ -145,9 +148,18 @@ def assert_close(actual: Any, expected: Any, *, name: str = "output", rtol: floa
             f"{name}: {figures['mismatched']} of {figures['total']} values differ beyond "
             f"rtol={tol.rtol:g}, atol={tol.atol:g} ({tol_dtype}); max abs error "
             f"{figures['max_abs_err']:.3g} at index {figures['max_abs_err_index']} (got "
-            f"{a.flatten()[worst].item():.6g}, expected {e.flatten()[worst].item():.6g}); max rel error "
-            f"{figures['max_rel_err']:.3g} at index {figures['max_rel_err_index']}; first mismatch at index "
-            f"{_fmt_index(first, shape)}; shape {shape}",
+            f"{a.flatten()[worst].item():.6g}, expected {e.flatten()[worst].item():.6g}); {_relative(figures)}; "
+            f"first mismatch at index {_fmt_index(first, shape)}; shape {shape}",
             figures,
         )
     return figures
+
+
+def _relative(figures: dict[str, Any]) -> str:
+    """The relative-error part of a mismatch message, readable where 0 was expected."""
+    zero = figures["mismatched_where_zero"]
+    where_zero = f"{zero} of the mismatches where 0 is expected (no relative error there)" if zero else ""
+    if figures["max_rel_err"] == 0 and zero:
+        return where_zero
+    text = f"max rel error {figures['max_rel_err']:.3g} at index {figures['max_rel_err_index']}"
+    return f"{text}, {where_zero}" if where_zero else text

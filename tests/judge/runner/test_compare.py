@@ -91,3 +91,14 @@ def test_a_lower_precision_output_is_judged_at_the_expected_precision():
     assert_close(want * 1.001, want.half())
     with pytest.raises(Mismatch):
         assert_close(want * 1.001, want)
+
+
+def test_relative_error_against_an_expected_zero_reads_as_words_not_1e300():
+    with pytest.raises(Mismatch) as info:
+        assert_close(torch.tensor([1.0, 0.5, 2.0], dtype=torch.float64),
+                     torch.tensor([1.0, 0.0, 2.2], dtype=torch.float64))
+    message = str(info.value)
+    assert "e+30" not in message and "inf" not in message
+    assert "1 of the mismatches where 0 is expected (no relative error there)" in message
+    assert "max rel error 0.0909" in message  # from the nonzero expected value only
+    assert info.value.figures["max_rel_err"] == pytest.approx(0.2 / 2.2)
