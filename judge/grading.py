@@ -16,12 +16,13 @@ import importlib
 import os
 import secrets
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from harness import import_file
-from judge import __version__, staticscan
+from judge import __version__, notebook, staticscan
 from judge.challenge import Challenge
 from judge.forkserver import PRELOAD
 from judge.sandbox.base import Limits, Sandbox, WorkerSpec, WorkerStartFailed, start_worker
@@ -110,26 +111,52 @@ def _pytest_args(challenge: Challenge, suite: str) -> list[str]:
     ]
 
 
+def read_source(submission: Path, data: bytes) -> tuple[str | None, str | None]:
+    """The submission's Python text and None, or None and why it has none (a compile error).
+
+    A ``.py`` file is decoded as Python's importer decodes it (PEP 263, BOM); a notebook's code cells make
+    the module (``judge.notebook``).
+    """
+    if submission.suffix == notebook.SUFFIX:
+        script = notebook.to_script(data, submission.name)
+        return script.source, script.error
+    return staticscan.decode_source(data, submission.name)
+
+
 def grade(challenge: Challenge, submission: Path, *, sandbox: Sandbox, suite: str = "hidden",
           seed: int | None = None, gpus: str | None = None, cpus: tuple[int, ...] | None = None) -> SubmissionResult:
-    """Grade ``submission`` and return its result; never raises for the submission's faults.
+    """Grade ``submission`` (a ``.py`` file or a notebook) and return its result; never raises for the
+    submission's faults.
 
     With ``gpus`` ("all", "2", "0,1") the worker gets those GPUs and, where the
     challenge lists cuda among its devices, the tests run there (with the
     challenge's cuda tolerances).
     """
+    with contextlib.ExitStack() as stack:
+        return _grade(challenge, submission, sandbox, suite, seed, gpus, cpus, stack)
+
+
+def _grade(challenge: Challenge, submission: Path, sandbox: Sandbox, suite: str, seed: int | None,
+           gpus: str | None, cpus: tuple[int, ...] | None, stack: contextlib.ExitStack) -> SubmissionResult:
     device = device_for(challenge, gpus)
     started = time.monotonic()
     if seed is None:
         seed = PUBLIC_SEED if suite == "public" else secrets.randbelow(2**31)
     try:
-        source = submission.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = submission.read_bytes()
+    except OSError as exc:
         return _judge_error(challenge, submission, suite, sandbox, seed, started,
-                            f"cannot read the submission {submission}: {exc}")
+                            f"cannot read the submission {submission}: {exc.strerror}")
+    source, unreadable = read_source(submission, data)
     forbidden = challenge.spec.forbidden
-    scanned = staticscan.scan(source, apis=forbidden.apis, modules=forbidden.modules, filename=str(submission))
-    spec = worker_spec(challenge, submission, gpus, cpus)
+    scanned = staticscan.ScanResult(unreadable, ()) if unreadable is not None else \
+        staticscan.scan(source or "", apis=forbidden.apis, modules=forbidden.modules, filename=str(submission))
+    runs = submission
+    if submission.suffix == notebook.SUFFIX and unreadable is None:  # the worker imports the cells as a module
+        scripts = stack.enter_context(tempfile.TemporaryDirectory(prefix="mlj-notebook-"))
+        runs = Path(scripts) / challenge.spec.entry.file
+        runs.write_text(source or "", encoding="utf-8")
+    spec = worker_spec(challenge, runs, gpus, cpus)
     worker = None
     if not scanned.syntax_error and not scanned.findings:
         try:  # first, so that the worker's torch import overlaps the judge's own

@@ -26,12 +26,21 @@ import ast
 from collections import deque
 from pathlib import Path
 
+from judge import notebook
+from judge.staticscan import decode_source
+
 
 def python_loops(path: Path) -> int:
-    """How many ``for``/``while`` statements a file has (0 if it does not parse)."""
+    """How many ``for``/``while`` statements a file (or a notebook's code) has (0 if it does not parse)."""
     try:
-        tree = ast.parse(path.read_bytes())
-    except (SyntaxError, ValueError, OSError, MemoryError, RecursionError):  # the grading will say why
+        data = path.read_bytes()
+    except OSError:  # the grading will say why
+        return 0
+    source = notebook.to_script(data, path.name).source if path.suffix == notebook.SUFFIX else \
+        decode_source(data, path.name)[0]
+    try:
+        tree = ast.parse(source or "")
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
         return 0
     return sum(isinstance(node, (ast.For, ast.AsyncFor, ast.While)) for node in ast.walk(tree))
 

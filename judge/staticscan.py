@@ -12,6 +12,8 @@ guard in the worker, which sees the actual call.
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 from dataclasses import dataclass
 
 
@@ -93,6 +95,22 @@ class _Scanner(ast.NodeVisitor):
                 and isinstance(args[0].value, str):
             self._flag(args[0].value, node.lineno)
         self.generic_visit(node)
+
+
+def decode_source(data: bytes, filename: str = "solution.py") -> tuple[str | None, str | None]:
+    """``(text, None)`` decoded as Python's importer decodes a module (a PEP 263 coding line, a UTF-8 BOM,
+    else UTF-8), or ``(None, why)``: a file Python would not import, a compile error, never the judge's."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:  # an unknown coding name, a BOM contradicting the coding line
+        return None, f"cannot decode {filename}: {exc.msg}"
+    try:
+        return data.decode(encoding), None  # "utf-8-sig" drops the BOM, as the importer does
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, (f"cannot decode {filename} as {encoding}: byte 0x{data[exc.start]:02x} at offset {exc.start} "
+                      f"(line {line}); save it as UTF-8, or name its encoding on line 1 or 2 "
+                      "(# -*- coding: latin-1 -*-)")
 
 
 def scan(source: str, *, apis: list[str], modules: list[str], filename: str = "solution.py") -> ScanResult:
