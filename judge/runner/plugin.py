@@ -196,7 +196,8 @@ class MljPlugin:
         if isinstance(exc, SubmissionFault):
             message = exc.message
             if exc.line is not None and f"line {exc.line}" not in message:
-                message += f" (line {exc.line})"
+                # the submission's line: named so, never read as a line of a file the message mentions
+                message += f" ({self.session.spec.module_name}.py line {exc.line})"
             if exc.traceback and exc.verdict is Verdict.RE:
                 message += "\n" + exc.traceback.rstrip()
             return exc.verdict, message

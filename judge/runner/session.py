@@ -154,8 +154,13 @@ class WorkerSession:
         load = dict(self.load, op="load", id=self._id(), path=worker.submission_path,
                     support=worker.support_paths, max_blob=self.max_blob)
         import_limit = float(self.load.get("import_seconds", 10.0))
-        message, _ = self._exchange(protocol.pack(load), time.monotonic() + import_limit,
-                                    "importing your file")
+        try:
+            message, _ = self._exchange(protocol.pack(load), time.monotonic() + import_limit,
+                                        "importing your file")
+        except TimeLimitExceeded as fault:
+            # an import is the same for every test: one that ran out of time would again, so never twice
+            self.sticky = fault
+            raise
         if not message.get("ok"):
             fault = faults.from_reply(message.get("error", {}))
             if isinstance(fault, (CompileFault, ForbiddenFault)):
