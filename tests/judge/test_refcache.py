@@ -53,7 +53,7 @@ def test_a_dataclass_result_is_cached_shared_and_handed_out_as_a_fresh_copy(tmp_
     module = types.SimpleNamespace(run=run, Run=Run)
     first_job, second_job = ResultCache(), ResultCache()
     first_job.use_folder(tmp_path, b"batch key")
-    second_job.share(tmp_path, b"batch key")
+    second_job.use_folder(tmp_path, b"batch key")
     ref = CachedReference(module, "demo@1", first_job)
     X = np.arange(12.0).reshape(6, 2)
     first = ref.run(X, 2)
@@ -117,8 +117,8 @@ def test_size_bound_evicts_old_entries():
 
 def test_judge_processes_of_a_batch_share_results_through_a_folder(tmp_path):
     first, second = ResultCache(), ResultCache()
-    first.share(tmp_path, b"batch key")
-    second.share(tmp_path, b"batch key")
+    first.use_folder(tmp_path, b"batch key")
+    second.use_folder(tmp_path, b"batch key")
     value = (torch.tensor([1.0, float("nan")], dtype=torch.float64), {"k": np.arange(3, dtype=np.int32)},
              [torch.tensor(2), torch.float32, None, 3.5, float("inf")])
     first.put(b"key", value)
@@ -144,16 +144,16 @@ def test_a_value_planted_in_the_shared_folder_is_not_trusted(tmp_path):
     from judge.refcache import _dump
 
     judge = ResultCache()
-    judge.share(tmp_path, b"the batch's secret")
+    judge.use_folder(tmp_path, b"the batch's secret")
     (tmp_path / b"key".hex()).write_bytes(_dump(torch.tensor([42.0])))  # unsigned
     assert judge.get(b"key") == (False, None)
     forger = ResultCache()
-    forger.share(tmp_path, b"a guess")
+    forger.use_folder(tmp_path, b"a guess")
     forger.put(b"other", torch.tensor([42.0]))  # signed, with the wrong key
     assert judge.get(b"other") == (False, None)
     judge.put(b"mine", torch.tensor([1.0]))
     other_job = ResultCache()
-    other_job.share(tmp_path, b"the batch's secret")
+    other_job.use_folder(tmp_path, b"the batch's secret")
     assert other_job.get(b"mine")[0]  # the batch's own jobs still share
 
 
