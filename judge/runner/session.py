@@ -79,7 +79,7 @@ class WorkerSession:
         if self.worker is not None:
             try:
                 self.worker.send(protocol.pack({"id": -1, "op": "shutdown"}))
-            except WorkerGone:
+            except (WorkerGone, WorkerTimeout):  # it is killed next in any case
                 pass
             self._discard()
 
@@ -98,7 +98,7 @@ class WorkerSession:
         worker = self.worker
         assert worker is not None
         try:
-            worker.send(request)
+            worker.send(request, deadline)  # a worker that stops reading uses up its time: TLE, never a hang
             message, tensors = protocol.read_frame(
                 lambda n: worker.recv_exact(n, deadline), max_blob=self.max_blob)
         except WorkerTimeout:

@@ -117,6 +117,20 @@ def drain_into(fd: int, buffer: LogBuffer) -> threading.Thread:
     return thread
 
 
+SEND_GRACE = 5.0  # seconds a request without a deadline of its own (the shutdown) may take to be written
+
+
+def wait_writable(fd: int, deadline: float) -> None:
+    """Block until ``fd`` can take more bytes, or raise WorkerTimeout at ``deadline``."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise WorkerTimeout("the worker stopped reading its requests")
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    if not poller.poll(remaining * 1000):
+        raise WorkerTimeout("the worker stopped reading its requests")
+
+
 class Worker(ABC):
     """A running worker. ``send``/``recv_exact`` carry protocol bytes only."""
 
@@ -128,17 +142,26 @@ class Worker(ABC):
     def __init__(self, read_fd: int, write_fd: int, log: LogBuffer) -> None:
         self._read_fd = read_fd
         self._write_fd = write_fd
+        if write_fd >= 0:  # a worker that stops reading must not block the judge: every write has a deadline
+            os.set_blocking(write_fd, False)
         self.log = log
         self._pending = b""
         self.support_paths = []
 
-    def send(self, data: bytes) -> None:
+    def send(self, data: bytes, deadline: float | None = None) -> None:
+        """Write ``data`` to the worker by ``deadline`` (default: ``SEND_GRACE`` seconds from now), or raise
+        WorkerTimeout (it stopped reading: the call's time is used up) / WorkerGone."""
+        deadline = time.monotonic() + SEND_GRACE if deadline is None else deadline
         view = memoryview(data)
         try:
             while view:
-                written = os.write(self._write_fd, view)
-                view = view[written:]
-        except (BrokenPipeError, OSError) as exc:
+                try:
+                    view = view[os.write(self._write_fd, view):]
+                except BlockingIOError:
+                    wait_writable(self._write_fd, deadline)
+        except WorkerTimeout:
+            raise
+        except (BrokenPipeError, OSError, ValueError) as exc:
             raise WorkerGone(str(exc)) from exc
 
     def recv_exact(self, n: int, deadline: float) -> bytes:

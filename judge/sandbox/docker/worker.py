@@ -15,13 +15,23 @@ import signal
 import socket
 import struct
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 import docker
 import requests
 
-from judge.sandbox.base import ExitStatus, LogBuffer, Worker, WorkerGone, WorkerSpec, WorkerStartFailed
+from judge.sandbox.base import (
+    SEND_GRACE,
+    ExitStatus,
+    LogBuffer,
+    Worker,
+    WorkerGone,
+    WorkerSpec,
+    WorkerStartFailed,
+    wait_writable,
+)
 from judge.sandbox.docker.options import MOUNT
 from judge.sandbox.docker.registry import CONTAINERS
 
@@ -119,9 +129,17 @@ class DockerWorker(Worker):
         except WorkerGone as exc:
             raise self._lost(exc) from None
 
-    def send(self, data: bytes) -> None:
+    def send(self, data: bytes, deadline: float | None = None) -> None:
+        """Write on the attach socket by ``deadline``: non-blocking sends (the pump thread reads the same
+        socket, so no socket timeout), waiting for room with the call's remaining time."""
+        deadline = time.monotonic() + SEND_GRACE if deadline is None else deadline
+        view = memoryview(data)
         try:
-            self._sock.sendall(data)
+            while view:
+                try:
+                    view = view[self._sock.send(view, socket.MSG_DONTWAIT):]
+                except BlockingIOError:
+                    wait_writable(self._sock.fileno(), deadline)
         except OSError as exc:
             self._started()
             if self._start_error is None:
