@@ -205,9 +205,11 @@ def submit(challenge_id: str, file: Path | None, sandbox: str, seed: int | None,
     if server:
         from judge.server.client import submit_remote
 
-        challenge = _challenge(challenge_id)
-        sys.exit(submit_remote(server=server, challenge=challenge, file=_submission_file(challenge, file),
-                               wait=not no_wait, console=console, as_json=as_json))
+        # the id is checked against the server's catalog; only the default file name needs a local copy
+        if file is None:
+            file = _submission_file(_challenge(challenge_id), None)
+        sys.exit(submit_remote(server=server, challenge_id=challenge_id, file=file, wait=not no_wait,
+                               console=console, as_json=as_json))
     _run_one(challenge_id, file, "hidden", sandbox, seed, as_json, gpus)
 
 
@@ -358,25 +360,31 @@ db_option = click.option("--db", envvar="MLJ_DB", default=None, help=DB_HELP)
               help="largest submission accepted (413 beyond)")
 @click.option("--rate-limit", type=click.IntRange(0, 10000), default=10, show_default=True,
               help="submissions per user per minute (429 beyond); 0: no limit")
+@click.option("--max-pending", type=click.IntRange(0, 1000), default=3, show_default=True,
+              help="submissions one member may have queued or being graded at once (429 beyond); 0: no limit")
+@click.option("--secure-cookies", is_flag=True, help="mark cookies Secure: the site is served over https")
+@click.option("--trust-proxy", is_flag=True, help="behind a reverse proxy: believe its X-Forwarded-Proto "
+              "and X-Forwarded-Host (never without one: a client could set them)")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info",
               show_default=True)
 def serve(db: str | None, host: str, port: int, sandbox: str, workers: int, max_upload_kib: int,
-          rate_limit: int, log_level: str) -> None:
+          rate_limit: int, max_pending: int, secure_cookies: bool, trust_proxy: bool, log_level: str) -> None:
     """Host the team leaderboard: web pages, JSON API, grading in sandboxes."""
     from judge.server import admin
 
     sys.exit(admin.serve(db=db, host=host, port=port, sandbox=sandbox, workers=workers,
-                         max_upload_kib=max_upload_kib, rate_limit=rate_limit, log_level=log_level))
+                         max_upload_kib=max_upload_kib, rate_limit=rate_limit, log_level=log_level,
+                         max_pending=max_pending, secure_cookies=secure_cookies, trust_proxy=trust_proxy))
 
 
 @main.group("admin")
 def admin_group() -> None:
-    """Manage the server's users (works on the database directly)."""
+    """Manage the server's users and rejudge submissions (works on the database directly)."""
 
 
 @admin_group.command("add-user")
 @click.argument("name")
-@click.option("--admin", "is_admin", is_flag=True, help="may see everyone's code")
+@click.option("--admin", "is_admin", is_flag=True, help="may see everyone's code and use the admin pages")
 @db_option
 def admin_add_user(name: str, is_admin: bool, db: str | None) -> None:
     """Create a user and print their token once."""
@@ -395,11 +403,69 @@ def admin_reset_token(name: str, db: str | None) -> None:
     sys.exit(admin.reset_token(name=name, db=db))
 
 
+@admin_group.command("users")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+def admin_users(db: str | None, as_json: bool) -> None:
+    """List the users: name, role, number of submissions."""
+    from judge.server import admin
+
+    sys.exit(admin.list_users(db=db, as_json=as_json))
+
+
+@admin_group.command("remove-user")
+@click.argument("name")
+@db_option
+def admin_remove_user(name: str, db: str | None) -> None:
+    """Remove a user, their token and every submission of theirs."""
+    from judge.server import admin
+
+    sys.exit(admin.remove_user(name=name, db=db))
+
+
+@admin_group.command("make-admin")
+@click.argument("name")
+@click.option("--revoke", is_flag=True, help="make them a plain member again")
+@db_option
+def admin_make_admin(name: str, revoke: bool, db: str | None) -> None:
+    """Make a user an admin (or, with --revoke, a member again)."""
+    from judge.server import admin
+
+    sys.exit(admin.make_admin(name=name, db=db, admin=not revoke))
+
+
+@admin_group.command("rejudge")
+@click.option("--challenge", default=None, help="every finished submission of this challenge")
+@click.option("--submission", type=click.IntRange(1, 2**63 - 1), default=None, help="one submission")
+@click.option("--wait", type=click.FloatRange(0), default=0, show_default=True,
+              help="seconds to wait for the running server to grade them before listing the changes")
+@db_option
+def admin_rejudge(challenge: str | None, submission: int | None, wait: float, db: str | None) -> None:
+    """Grade submissions again (after a challenge changed) and list the verdict changes."""
+    from judge.server import admin
+
+    sys.exit(admin.rejudge(db=db, challenge=challenge, submission=submission, wait=wait))
+
+
+@admin_group.command("changes")
+@click.argument("rejudge_id", type=click.IntRange(1, 2**63 - 1))
+@db_option
+def admin_changes(rejudge_id: int, db: str | None) -> None:
+    """List a rejudge's verdict changes so far."""
+    from judge.server import admin
+
+    sys.exit(admin.changes(db=db, rejudge_id=rejudge_id))
+
+
+server_option = click.option("--server", default=None,
+                             help="the leaderboard's URL  [default: the server of the latest `mlj login`]")
+
+
 @main.command()
 @click.option("--server", required=True, help="the leaderboard's URL, e.g. http://host:8000")
 @click.option("--token", default=None, help="your token (asked for if left out)")
 def login(server: str, token: str | None) -> None:
-    """Check your token with the server and store it for `mlj submit --server`."""
+    """Check your token with the server, store it, and remember the server as the default."""
     from judge.server import client
 
     if token is None:
@@ -408,10 +474,29 @@ def login(server: str, token: str | None) -> None:
 
 
 @main.command()
-@click.option("--server", required=True, help="the leaderboard's URL")
+@server_option
+def logout(server: str | None) -> None:
+    """Forget the token stored for a server."""
+    from judge.server import client
+
+    sys.exit(client.logout(server=server, console=console))
+
+
+@main.command()
+@server_option
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+def whoami(server: str | None, as_json: bool) -> None:
+    """Who the stored token logs you in as on a server."""
+    from judge.server import client
+
+    sys.exit(client.whoami(server=server, console=console, as_json=as_json))
+
+
+@main.command()
+@server_option
 @click.option("--challenge", default=None, help="one challenge's board instead of the overall one")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
-def leaderboard(server: str, challenge: str | None, as_json: bool) -> None:
+def leaderboard(server: str | None, challenge: str | None, as_json: bool) -> None:
     """Print a server's leaderboard."""
     from judge.server import client
 

@@ -1,4 +1,5 @@
-"""What ``mlj serve`` and ``mlj admin ...`` do: host the leaderboard, add users, reset tokens.
+"""What ``mlj serve`` and ``mlj admin ...`` do: host the leaderboard; add, list, remove users; make admins;
+reset tokens; rejudge.
 
 Plain functions called by cli.py's click commands (which only parse options).
 Each prints what the person needs and returns an exit status: 0, or 2 with
@@ -8,13 +9,16 @@ directly, so it loads no web stack: ``serve`` imports uvicorn and the app.
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 from collections.abc import Callable
+from typing import Any
 
 import click
 from sqlalchemy.orm import Session
 
-from judge.server import auth
+from judge.server import auth, manage
 from judge.server.db import DatabaseError, normalize_url, open_database, redact
 from judge.verdict import EXIT_ERROR, EXIT_OK
 
@@ -25,7 +29,8 @@ def _error(message: str) -> int:
 
 
 def serve(*, db: str | None, host: str, port: int, sandbox: str, workers: int, max_upload_kib: int,
-          rate_limit: int, log_level: str) -> int:
+          rate_limit: int, log_level: str, max_pending: int = 3, secure_cookies: bool = False,
+          trust_proxy: bool = False) -> int:
     """Open (and migrate) the database, then serve until stopped."""
     import uvicorn  # the web stack, only for the command that serves
 
@@ -34,7 +39,8 @@ def serve(*, db: str | None, host: str, port: int, sandbox: str, workers: int, m
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = Settings(db=db, sandbox=sandbox, workers=workers, max_upload=max_upload_kib * 1024,
-                        rate_limit=rate_limit)
+                        rate_limit=rate_limit, max_pending=max_pending, secure_cookies=secure_cookies,
+                        trust_proxy=trust_proxy)
     try:
         app = create_app(settings)
     except (DatabaseError, ValueError, RuntimeError) as exc:
@@ -51,8 +57,8 @@ def _print_token(name: str, token: str, what: str) -> None:
     click.echo(f"they log in with: mlj login --server URL --token {token[:8]}...", err=True)
 
 
-def _new_token(db: str | None, change: Callable[[Session], str]) -> str | None:
-    """The token ``change(session)`` made; None once a database error or a ``UserError`` is printed."""
+def _new_token(db: str | None, change: Callable[[Session], Any]) -> Any:
+    """What ``change(session)`` returned (a token...); None once a database error or a ``UserError`` is printed."""
     try:
         engine, sessions = open_database(db)
     except DatabaseError as exc:
@@ -84,3 +90,82 @@ def reset_token(*, name: str, db: str | None) -> int:
         return EXIT_ERROR
     _print_token(name, token, "new token for")
     return EXIT_OK
+
+
+def list_users(*, db: str | None, as_json: bool) -> int:
+    users = _new_token(db, manage.list_users)
+    if users is None:
+        return EXIT_ERROR
+    if as_json:
+        click.echo(json.dumps(users, indent=2))
+    for user in [] if as_json else users:
+        click.echo(f"{user['name']:<24} {'admin' if user['is_admin'] else 'member':<7} "
+                   f"{user['submissions']:>5} submission(s)  since {user['created_at']}")
+    return EXIT_OK
+
+
+def remove_user(*, name: str, db: str | None) -> int:
+    removed = _new_token(db, lambda session: manage.remove_user(session, name))
+    if removed is None:
+        return EXIT_ERROR
+    click.echo(f"removed {name}, their token and {removed} submission(s)")
+    return EXIT_OK
+
+
+def make_admin(*, name: str, db: str | None, admin: bool = True) -> int:
+    if _new_token(db, lambda session: manage.set_admin(session, name, admin) or True) is None:
+        return EXIT_ERROR
+    click.echo(f"{name} is {'now an admin' if admin else 'no longer an admin'}")
+    return EXIT_OK
+
+
+def rejudge(*, db: str | None, challenge: str | None, submission: int | None, wait: float) -> int:
+    """Queue the submissions again (a running server grades them), then, with ``wait``, list the changes."""
+    if (challenge is None) == (submission is None):
+        return _error("name one challenge (--challenge ID) or one submission (--submission N)")
+    if challenge is not None:
+        from judge.challenge import ChallengeError, catalog_ids, find_known
+
+        try:
+            challenge = find_known(challenge).id
+        except ChallengeError:
+            return _error(f"no challenge {challenge!r} in the catalog; its challenges: {', '.join(catalog_ids())}")
+    made = _new_token(db, lambda session: manage.rejudge(session, by="mlj admin", challenge=challenge,
+                                                         submission_id=submission))
+    if made is None:
+        return EXIT_ERROR
+    record, queued = made
+    click.echo(f"rejudge {record.id}: {queued} submission(s) of {record.challenge} queued again; "
+               f"a running `mlj serve` on this database grades them", err=True)
+    deadline = time.monotonic() + wait
+    while True:
+        report = _new_token(db, lambda session: manage.changes(session, record.id))
+        if report is None:
+            return EXIT_ERROR
+        if not report["pending"] or time.monotonic() >= deadline:
+            break
+        time.sleep(1)
+    return _print_changes(report)
+
+
+def changes(*, db: str | None, rejudge_id: int) -> int:
+    report = _new_token(db, lambda session: manage.changes(session, rejudge_id))
+    if report is None:
+        return _error(f"no rejudge {rejudge_id}")
+    return _print_changes(report)
+
+
+def _print_changes(report: dict[str, Any]) -> int:
+    for row in report["submissions"]:
+        before = f"{row['before']['verdict']} {_points(row['before']['score'])}"
+        after = row["status"] if row["status"] in ("queued", "running") else \
+            f"{row['after']['verdict']} {_points(row['after']['score'])}"
+        mark = "  changed" if row["changed"] else ""
+        click.echo(f"#{row['id']:<6} {row['user']:<20} {before:<12} -> {after:<12}{mark}")
+    click.echo(f"rejudge {report['id']}: {report['changed']} changed, {report['pending']} still to grade, "
+               f"of {len(report['submissions'])}", err=True)
+    return EXIT_OK
+
+
+def _points(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"

@@ -1,10 +1,13 @@
-"""The JSON API: submit, poll a submission, boards, a user's history. Errors are {"detail": "..."}."""
+"""The JSON API: submit, poll a submission, boards, a user's history. Errors are {"detail": "..."}.
+
+Every id from a request is checked at this edge: challenge ids against the
+catalog (``submitting.known``), submission ids as database integers
+(``submitting.parse_id``).
+"""
 
 from __future__ import annotations
 
 import json
-import math
-from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -14,21 +17,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from judge import __version__
-from judge.server.deps import get_session, require_user, viewer
-from judge.server.models import Submission, User, utcnow
-from judge.server.views import challenge_dict, known_challenges, overall_dict, submission_dict, user_submissions
+from judge.server.deps import get_session, require_api_writer, require_user, viewer
+from judge.server.models import Submission, User
+from judge.server.submitting import known, parse_id, store
+from judge.server.views import (
+    challenge_dict,
+    challenge_stats,
+    known_challenges,
+    overall_dict,
+    progress,
+    submission_dict,
+    user_submissions,
+)
 
 router = APIRouter(prefix="/api")
-RATE_WINDOW = timedelta(minutes=1)
-
-
-def check_challenge(challenge_id: str) -> None:
-    from judge.challenge import ChallengeError, find
-
-    try:
-        find(challenge_id)
-    except ChallengeError as exc:
-        raise HTTPException(404, "; ".join(exc.errors)) from None
+BAD_BODY = 'the body must be JSON: {"challenge": "ID", "code": "SOURCE"}'
 
 
 @router.get("/health")
@@ -48,94 +51,74 @@ def challenges() -> list[str]:
     return known_challenges()
 
 
-async def _read_body(request: Request, cap: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > cap:
-        raise HTTPException(413, f"the request is {int(declared)} bytes; this server accepts at most {cap} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > cap:
-            raise HTTPException(413, f"the request is more than {cap} bytes; this server accepts no more")
-    return bytes(body)
+def parse_submission(body: bytes) -> tuple[str, str]:
+    """(challenge, code) from a JSON body, or 400 saying what is wrong."""
+    try:
+        data = json.loads(body)
+    except RecursionError:
+        raise HTTPException(400, f"{BAD_BODY}; this body is nested too deeply") from None
+    except ValueError as exc:
+        raise HTTPException(400, f"{BAD_BODY}; it is not JSON ({str(exc)[:100]})") from None
+    if not (isinstance(data, dict) and isinstance(data.get("challenge"), str) and isinstance(data.get("code"), str)):
+        raise HTTPException(400, BAD_BODY)
+    return data["challenge"], data["code"]
 
 
 @router.post("/submissions", status_code=201)
 async def submit(request: Request) -> dict[str, Any]:
     """Body: {"challenge": ID, "code": SOURCE}. Stored first (queued), then graded in the background."""
-    settings = request.app.state.settings
-    user_id = await run_in_threadpool(_user_id, request)
-    body = await _read_body(request, settings.max_upload * 6 + 64 * 1024)  # JSON escaping can grow text
-    try:
-        data = json.loads(body)
-        challenge_id, code = data["challenge"], data["code"]
-        if not isinstance(challenge_id, str) or not isinstance(code, str):
-            raise TypeError
-    except (ValueError, KeyError, TypeError):
-        raise HTTPException(400, 'the body must be JSON: {"challenge": "ID", "code": "SOURCE"}') from None
-    size = len(code.encode("utf-8"))
-    if size > settings.max_upload:
-        raise HTTPException(413, f"the submission is {size} bytes; this server accepts at most "
-                                 f"{settings.max_upload} bytes ({settings.max_upload / 1024:g} KiB)")
-    await run_in_threadpool(check_challenge, challenge_id)
-    return await run_in_threadpool(_store, request, user_id, challenge_id, code)
+    user_id = await run_in_threadpool(_writer_id, request)
+    challenge_id, code = parse_submission(await request.body())  # capped by security.Guard
+    return await run_in_threadpool(store, request, user_id, challenge_id, code)
 
 
-def _user_id(request: Request) -> int:
+def _writer_id(request: Request) -> int:
     with request.app.state.sessions() as session:
-        return require_user(request, session).id
+        return require_api_writer(request, session).id
 
 
-def _store(request: Request, user_id: int, challenge_id: str, code: str) -> dict[str, Any]:
-    limit = request.app.state.settings.rate_limit
-    with request.app.state.submit_lock, request.app.state.sessions() as session:
-        now = utcnow()
-        if limit:
-            recent = list(session.scalars(select(Submission.created_at)
-                                          .where(Submission.user_id == user_id,
-                                                 Submission.created_at > now - RATE_WINDOW)
-                                          .order_by(Submission.created_at)))
-            if len(recent) >= limit:
-                wait = max(1, math.ceil((recent[-limit] + RATE_WINDOW - now).total_seconds()))
-                raise HTTPException(429, f"too many submissions: at most {limit} per minute per user; "
-                                         f"try again in {wait} s", headers={"Retry-After": str(wait)})
-        submission = Submission(user_id=user_id, challenge=challenge_id, code=code, created_at=now)
-        session.add(submission)
-        session.commit()
-        request.app.state.grader.enqueue(submission.id)
-        return submission_dict(session, submission, submission.user, with_result=False)
-
-
-def _submission(session: Session, submission_id: int) -> Submission:
-    submission = session.get(Submission, submission_id)
+def _submission(session: Session, submission_id: str) -> Submission:
+    number = parse_id(submission_id)
+    submission = session.get(Submission, number)
     if submission is None:
-        raise HTTPException(404, f"no submission {submission_id}")
+        raise HTTPException(404, f"no submission {number}")
     return submission
 
 
 @router.get("/submissions/{submission_id}")
-def get_submission(submission_id: int, request: Request, session: Session = Depends(get_session)) -> dict[str, Any]:
+def get_submission(submission_id: str, request: Request, session: Session = Depends(get_session)) -> dict[str, Any]:
     """Verdict and per-test results for everyone; code, messages and output for its author and admins."""
     submission = _submission(session, submission_id)
     return submission_dict(session, submission, viewer(request, session))
 
 
 @router.get("/submissions/{submission_id}/code", response_class=PlainTextResponse)
-def get_code(submission_id: int, request: Request, session: Session = Depends(get_session)) -> str:
+def get_code(submission_id: str, request: Request, session: Session = Depends(get_session)) -> str:
     submission = _submission(session, submission_id)
     user = require_user(request, session)
     if not (user.is_admin or user.id == submission.user_id):
-        raise HTTPException(403, f"submission {submission_id} belongs to {submission.user.name}; "
+        raise HTTPException(403, f"submission {submission.id} belongs to {submission.user.name}; "
                                  "only its author and admins see its code")
     return submission.code
 
 
+def _user(session: Session, name: str) -> User:
+    user = session.scalar(select(User).where(User.name == name[:64]))
+    if user is None:
+        raise HTTPException(404, f"no user {name[:64]!r}")
+    return user
+
+
 @router.get("/users/{name}/submissions")
 def get_user_submissions(name: str, request: Request, session: Session = Depends(get_session)) -> dict[str, Any]:
-    user = session.scalar(select(User).where(User.name == name))
-    if user is None:
-        raise HTTPException(404, f"no user {name!r}")
+    user = _user(session, name)
     return {"user": user.name, "submissions": user_submissions(session, user, viewer(request, session))}
+
+
+@router.get("/users/{name}/progress")
+def get_user_progress(name: str, session: Session = Depends(get_session)) -> dict[str, Any]:
+    user = _user(session, name)
+    return {"user": user.name, "challenges": progress(session, user, known_challenges())}
 
 
 @router.get("/leaderboard")
@@ -145,6 +128,5 @@ def leaderboard(session: Session = Depends(get_session)) -> dict[str, Any]:
 
 @router.get("/challenges/{challenge_id}/leaderboard")
 def challenge_leaderboard(challenge_id: str, session: Session = Depends(get_session)) -> dict[str, Any]:
-    if challenge_id not in known_challenges():
-        check_challenge(challenge_id)  # raises 404 with the known ids
-    return challenge_dict(session, challenge_id)
+    challenge = known(challenge_id)
+    return dict(challenge_dict(session, challenge), stats=challenge_stats(session, challenge))

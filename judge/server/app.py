@@ -1,5 +1,7 @@
 """The FastAPI application: settings, startup (migrations, re-queueing, grading slots), the two routers.
 
+Every request passes ``security.Guard`` first (body caps, the same-origin check).
+
 The routes' own dependencies (session, viewer, token checks) are in ``deps``.
 """
 
@@ -13,12 +15,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from judge import __version__
 from judge.server import api, pages
 from judge.server.db import open_database
 from judge.server.grader import Grader
+from judge.server.security import Guard
 
 log = logging.getLogger("mlj.server")
 
@@ -30,6 +34,9 @@ class Settings:
     workers: int = 2  # gradings at once (one process each)
     max_upload: int = 256 * 1024  # bytes of code per submission
     rate_limit: int = 10  # submissions per user per minute; 0: no limit
+    max_pending: int = 3  # submissions one member may have queued or running at once; 0: no limit
+    secure_cookies: bool = False  # mark cookies Secure (the site is served over https, e.g. behind a proxy)
+    trust_proxy: bool = False  # believe X-Forwarded-Proto/-Host (only behind a proxy that sets them)
 
 
 def _resolve_sandbox(name: str) -> str:
@@ -76,6 +83,13 @@ def create_app(settings: Settings) -> FastAPI:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse({"detail": f"internal server error: {type(exc).__name__}"}, status_code=500)
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
+                             for e in exc.errors())
+        return JSONResponse({"detail": f"invalid request: {problems[:500]}"}, status_code=400)
+
+    app.add_middleware(Guard, max_upload=settings.max_upload, trust_proxy=settings.trust_proxy)
     app.include_router(api.router)
     app.include_router(pages.router)
     return app

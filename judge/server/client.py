@@ -3,8 +3,12 @@
 It imports httpx and rich, never the server's web stack or database.
 
 Tokens live in ``$XDG_CONFIG_HOME/mlj/credentials.json`` (default
-``~/.config/mlj/``, mode 0600), keyed by server URL; ``MLJ_TOKEN`` overrides
-them. Exit codes: 0 accepted, 1 graded but not accepted, 2 usage, network,
+``~/.config/mlj/``, mode 0600), keyed by server URL, with the server of the
+latest login as the default (``--server`` may then be left out); ``MLJ_TOKEN``
+overrides them. Challenge ids given with ``--server`` are checked against that
+server's catalog (``GET /api/challenges``), not the local checkout.
+
+Exit codes: 0 accepted, 1 graded but not accepted, 2 usage, network,
 server or judge errors (with a message saying what to do).
 """
 
@@ -14,7 +18,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 from rich.console import Console
@@ -22,9 +26,6 @@ from rich.table import Table
 from rich.text import Text
 
 from judge.verdict import EXIT_ERROR, EXIT_OK, SubmissionResult, exit_code
-
-if TYPE_CHECKING:
-    from judge.challenge import Challenge
 
 POLL_SECONDS = 1.0
 UNREACHABLE_PATIENCE = 120.0  # keep waiting this long through a server restart
@@ -56,11 +57,45 @@ def _load_credentials() -> dict[str, Any]:
 
 
 def save_token(server: str, token: str, user: str) -> Path:
-    """Store the token for ``server`` (file mode 0600, written atomically)."""
-    path = credentials_path()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Store the token for ``server``, now the default server (file mode 0600, written atomically)."""
     data = _load_credentials()
     data.setdefault("servers", {})[normalize_server(server)] = {"token": token, "user": user}
+    data["default"] = normalize_server(server)
+    return _write_credentials(data)
+
+
+def forget_token(server: str) -> bool:
+    """Drop ``server``'s token (and the default, if it was that server); whether there was one."""
+    data = _load_credentials()
+    server = normalize_server(server)
+    had = data.get("servers", {}).pop(server, None) is not None
+    if data.get("default") == server:
+        data.pop("default")
+    if had:
+        _write_credentials(data)
+    return had
+
+
+def default_server() -> str | None:
+    """The server of the latest ``mlj login``, if any."""
+    value = _load_credentials().get("default")
+    return value if isinstance(value, str) else None
+
+
+def resolve_server(server: str | None) -> str:
+    """``--server``, else the remembered default; ClientError when there is neither."""
+    if server:
+        return normalize_server(server)
+    remembered = default_server()
+    if remembered is None:
+        raise ClientError("no server given and none remembered: pass --server URL, or run "
+                          "`mlj login --server URL` once")
+    return remembered
+
+
+def _write_credentials(data: dict[str, Any]) -> Path:
+    path = credentials_path()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -129,6 +164,42 @@ def login(*, server: str, token: str, console: Console) -> int:
     return EXIT_OK
 
 
+def logout(*, server: str | None, console: Console) -> int:
+    try:
+        server = resolve_server(server)
+        had = forget_token(server)
+    except ClientError as exc:
+        Console(stderr=True).print(Text(f"error: {exc}", style="bold red"))
+        return EXIT_ERROR
+    console.print(f"logged out of {server}" if had else f"no token was stored for {server}")
+    return EXIT_OK
+
+
+def whoami(*, server: str | None, console: Console, as_json: bool = False) -> int:
+    try:
+        server = resolve_server(server)
+        token = stored_token(server)
+        if not token:
+            raise ClientError(f"not logged in to {server}: run `mlj login --server {server}`")
+        me = request("GET", server, "/api/me", token=token)
+    except ClientError as exc:
+        Console(stderr=True).print(Text(f"error: {exc}", style="bold red"))
+        return EXIT_ERROR
+    if as_json:
+        console.print_json(data=dict(me, server=server))
+    else:
+        console.print(Text(f"{me['name']}{' (admin)' if me['is_admin'] else ''} on {server}"))
+    return EXIT_OK
+
+
+def check_challenge(server: str, challenge_id: str) -> None:
+    """ClientError unless ``challenge_id`` is in the server's catalog."""
+    catalog = request("GET", server, "/api/challenges")
+    if challenge_id not in catalog:
+        raise ClientError(f"the server {server} has no challenge {challenge_id!r}; its challenges: "
+                          f"{', '.join(catalog) or 'none'}")
+
+
 def _wait(server: str, token: str, submission_id: int, status_console: Console) -> dict[str, Any]:
     started = time.monotonic()
     unreachable_since: float | None = None
@@ -157,12 +228,14 @@ def _wait(server: str, token: str, submission_id: int, status_console: Console) 
             time.sleep(POLL_SECONDS)
 
 
-def submit_remote(*, server: str, challenge: Challenge, file: Path, wait: bool, console: Console,
+def submit_remote(*, server: str, challenge_id: str, file: Path, wait: bool, console: Console,
                   as_json: bool) -> int:
-    """Upload ``file`` for ``challenge``; with ``wait``, show progress and then the verdict table."""
+    """Upload ``file`` for ``challenge_id`` (checked against the server's catalog); with ``wait``, show
+    progress and then the verdict table."""
     server = url = normalize_server(server)
     err = Console(stderr=True)
     try:
+        check_challenge(server, challenge_id)
         token = stored_token(server)
         if not token:
             raise ClientError(f"not logged in to {server}: run `mlj login --server {server}` "
@@ -172,7 +245,7 @@ def submit_remote(*, server: str, challenge: Challenge, file: Path, wait: bool, 
         except (OSError, UnicodeDecodeError) as exc:
             raise ClientError(f"cannot read {file}: {exc}") from None
         submission = request("POST", server, "/api/submissions", token=token,
-                             json={"challenge": challenge.id, "code": code})
+                             json={"challenge": challenge_id, "code": code})
         url = f"{server}/submissions/{submission['id']}"
         if not wait:
             if as_json:
@@ -205,10 +278,12 @@ def submit_remote(*, server: str, challenge: Challenge, file: Path, wait: bool, 
     return exit_code([result])
 
 
-def leaderboard(*, server: str, challenge: str | None, console: Console, as_json: bool) -> int:
-    server = normalize_server(server)
-    path = f"/api/challenges/{challenge}/leaderboard" if challenge else "/api/leaderboard"
+def leaderboard(*, server: str | None, challenge: str | None, console: Console, as_json: bool) -> int:
     try:
+        server = resolve_server(server)
+        if challenge:
+            check_challenge(server, challenge)
+        path = f"/api/challenges/{challenge}/leaderboard" if challenge else "/api/leaderboard"
         data = request("GET", server, path, token=stored_token(server))
     except ClientError as exc:
         Console(stderr=True).print(Text(f"error: {exc}", style="bold red"))
@@ -223,7 +298,8 @@ def leaderboard(*, server: str, challenge: str | None, console: Console, as_json
             table.add_row(str(row["rank"]), Text(row["user"]), f"{row['score']:g}/{row['max_score']:g}",
                           row["reached_at"], str(row["submissions"]), str(row["submission_id"]))
     else:
-        table = Table("#", "user", "total", title=f"leaderboard · {server}", title_justify="left")
+        table = Table("#", "user", f"total/{data.get('maximum', 0):g}", title=f"leaderboard · {server}",
+                      title_justify="left")
         for name in data["challenges"]:
             table.add_column(name, justify="right")
         table.add_column("submissions", justify="right")

@@ -34,6 +34,25 @@ def viewer(request: Request, session: Session) -> User | None:
     return user_for_token(session, request_token(request))
 
 
+def bearer(request: Request) -> bool:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and bool(value.strip())
+
+
+def require_api_writer(request: Request, session: Session) -> User:
+    """The user of a state-changing API call: a Bearer token, or the login cookie on a JSON request.
+
+    The same-origin check already ran (``security.Guard``); a JSON content type is what no plain HTML
+    form of another site can send.
+    """
+    if not bearer(request) and request.cookies.get(COOKIE):
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind != "application/json":
+            raise HTTPException(415, "with the login cookie the API takes only Content-Type: application/json; "
+                                     "the CLI sends 'Authorization: Bearer TOKEN'")
+    return require_user(request, session)
+
+
 def require_user(request: Request, session: Session) -> User:
     token = request_token(request)
     if not token:

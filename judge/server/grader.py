@@ -1,12 +1,18 @@
-"""Background grading: a FIFO of submission ids served by ``workers`` grading processes.
+"""Background grading: slots that each grade one submission at a time, in a fresh process every time.
 
-Each grading slot is one long-lived process (spawned, so it shares nothing
-with the web server) that imports torch and the harness once and then grades
-one submission at a time with ``judge.grading.grade``, exactly as the CLI does.
-If a slot's process dies or overruns, only the submission it was grading is
-marked ``error``/JE and the slot is replaced; the other slots never notice.
-Submissions are read from, and results written to, the database, so a
-restart loses nothing: ``Grader.start`` re-queues what was queued or running.
+Each grading runs in its own spawned process (it shares nothing with the web
+server) that imported torch, pytest and the harness before the submission
+arrived: a slot keeps its next process warming while the current one grades,
+and retires a process after its one grading. So nothing a grading leaves in
+its process (test modules, a patched library, a cache entry) reaches another
+grading. If a grading process dies or overruns, only its submission becomes
+``error``/JE. Which submission is next is ``schedule.next_eligible`` over the
+database's queued rows, so a restart loses nothing (``Grader.start`` re-queues
+what was running) and the queue is fair across members.
+
+Stopping: ``Grader.stop`` asks every grading process to stop (SIGTERM), and a
+grading process that receives it, or sees the server gone, closes its sandbox
+(killing its worker, removing its container) before it exits.
 """
 
 from __future__ import annotations
@@ -14,22 +20,25 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
-import queue
+import os
 import shutil
 import signal
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from judge.server import schedule
 from judge.server.models import DONE, ERROR, QUEUED, RUNNING, Submission, utcnow
 
 log = logging.getLogger("mlj.server")
 GRACE_SECONDS = 120  # on top of the challenge's own time limits, before a grading is declared stuck
-GRADINGS_PER_PROCESS = 200  # then a fresh process, so nothing one grading leaves behind piles up
+POLL_SECONDS = 2.0  # how often an idle slot looks at the database (rows another process queued)
+STOP_SECONDS = 10  # how long a grading process has to close its sandbox once asked to stop
 
 
 class GradingCrashed(Exception):
@@ -38,7 +47,29 @@ class GradingCrashed(Exception):
 
 def _slot_main(conn: Any, sandbox_name: str) -> None:  # runs in the grading process
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the server, which stops us
-    from judge.challenge import find
+    server = os.getppid()
+    sandbox: Any = None
+
+    def stop(*_: Any) -> None:
+        try:
+            if sandbox is not None:
+                sandbox.close()  # kills the worker (the process backend) or removes the container
+            from judge.sandbox.docker.registry import CONTAINERS
+
+            CONTAINERS.remove_all()
+        finally:
+            os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+
+    def watch_server() -> None:  # the server died without stopping us (SIGKILL): clean up all the same
+        while os.getppid() == server:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch_server, name="mlj-watch-server", daemon=True).start()
+
+    from judge.challenge import find_known
     from judge.grading import grade, preload
 
     preload()  # warm up: the imports a cold grading would pay for
@@ -46,21 +77,21 @@ def _slot_main(conn: Any, sandbox_name: str) -> None:  # runs in the grading pro
 
     try:
         sandbox, problem = choose(sandbox_name).sandbox, ""
-    except Exception as exc:  # noqa: BLE001 - reported with every job instead
-        sandbox, problem = None, f"sandbox {sandbox_name!r} is not available: {exc}"
+        sandbox.prepare()
+    except Exception as exc:  # noqa: BLE001 - reported with the job instead
+        problem = f"sandbox {sandbox_name!r} is not available: {exc}"
     try:
-        while True:
-            try:
-                challenge_id, path = conn.recv()
-            except (EOFError, OSError):
-                return
-            if sandbox is None:
-                conn.send(("error", problem))
-                continue
-            try:
-                conn.send(("ok", grade(find(challenge_id), Path(path), sandbox=sandbox).to_dict()))
-            except Exception as exc:  # noqa: BLE001
-                conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        try:
+            challenge_id, path = conn.recv()  # one grading, then this process exits
+        except (EOFError, OSError):
+            return
+        if problem:
+            conn.send(("error", problem))
+            return
+        try:
+            conn.send(("ok", grade(find_known(challenge_id), Path(path), sandbox=sandbox).to_dict()))
+        except Exception as exc:  # noqa: BLE001
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
         if sandbox is not None:
             sandbox.close()
@@ -77,134 +108,188 @@ def _describe_exit(code: int | None) -> str:
     return f"exit status {code}"
 
 
+class _Process:
+    """One spawned grading process and its end of the pipe."""
+
+    def __init__(self, ctx: Any, sandbox_name: str) -> None:
+        parent, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_slot_main, args=(child, sandbox_name), name="mlj-grader", daemon=True)
+        self.proc.start()
+        child.close()
+        self.conn = parent
+
+    def stop(self, patience: float = STOP_SECONDS) -> None:
+        """SIGTERM (it closes its sandbox), then SIGKILL if it has not gone within ``patience``."""
+        if self.proc.is_alive():
+            self.proc.terminate()
+            self.proc.join(patience)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(5)
+        self.conn.close()
+
+
 class Slot:
-    """One grading process, started at once (to warm up) and replaced after a crash."""
+    """One grading at a time, each in a fresh process; the next one is warming while this one grades."""
 
     def __init__(self, sandbox_name: str) -> None:
         self.sandbox_name = sandbox_name
         self._ctx = multiprocessing.get_context("spawn")
-        self._proc: Any = None
-        self._conn: Any = None
-        self._graded = 0
-        self.start()
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._current: _Process | None = None
+        self._next: _Process | None = _Process(self._ctx, sandbox_name)
 
-    def start(self) -> None:
-        parent, child = self._ctx.Pipe()
-        self._proc = self._ctx.Process(target=_slot_main, args=(child, self.sandbox_name),
-                                       name="mlj-grader", daemon=True)
-        self._proc.start()
-        child.close()
-        self._conn = parent
-        self._graded = 0
+    def _take(self) -> _Process:
+        with self._lock:
+            if self._stopped:
+                raise GradingCrashed("the server is stopping")
+            current = self._next if self._next is not None and self._next.proc.is_alive() else None
+            if current is None:
+                if self._next is not None:
+                    self._next.stop(0)
+                current = _Process(self._ctx, self.sandbox_name)
+            self._current = current
+            self._next = _Process(self._ctx, self.sandbox_name)  # warms while ``current`` grades
+            return current
 
-    def kill(self) -> None:
-        """Kill the process, if any."""
-        if self._proc is None:
-            return
-        proc, self._proc = self._proc, None
-        if proc.is_alive():
-            proc.kill()
-        proc.join(10)
-        self._conn.close()
+    def _retire(self, process: _Process) -> None:
+        with self._lock:
+            if self._current is process:
+                self._current = None
+        process.stop()
 
     def grade(self, challenge_id: str, path: Path, timeout: float) -> dict[str, Any]:
-        if self._proc is None or not self._proc.is_alive() or self._graded >= GRADINGS_PER_PROCESS:
-            self.kill()
-            self.start()
-        self._graded += 1
+        process = self._take()
         try:
-            self._conn.send((challenge_id, str(path)))
-            if not self._conn.poll(timeout):
-                self.kill()
+            process.conn.send((challenge_id, str(path)))
+            if not process.conn.poll(timeout):
                 raise GradingCrashed(f"grading took more than {timeout:.0f}s and was stopped")
-            kind, payload = self._conn.recv()
+            kind, payload = process.conn.recv()
         except (EOFError, OSError) as exc:
-            code = None
-            if self._proc is not None:
-                self._proc.join(5)
-                code = self._proc.exitcode
-            self.kill()
-            raise GradingCrashed(f"the grading process died ({_describe_exit(code)}) while grading this "
-                                 "submission; other submissions were not affected") from exc
+            process.proc.join(5)
+            raise GradingCrashed(f"the grading process died ({_describe_exit(process.proc.exitcode)}) while "
+                                 "grading this submission; other submissions were not affected") from exc
+        finally:
+            self._retire(process)
         if kind != "ok":
             raise GradingCrashed(payload)
         return payload
 
+    def stop(self) -> None:
+        """Stop both processes, each closing its sandbox."""
+        with self._lock:
+            self._stopped = True
+            processes = [p for p in (self._current, self._next) if p is not None]
+            self._current = self._next = None
+        for process in processes:
+            if process.proc.is_alive():
+                process.proc.terminate()  # all at once: each closes its sandbox in parallel
+        for process in processes:
+            process.stop()
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [p.proc.pid for p in (self._current, self._next) if p is not None and p.proc.pid]
+
 
 class Grader:
-    """The queue and the slots; ``enqueue`` after a submission is committed."""
+    """The slots and their threads; ``enqueue`` after a submission is committed wakes one."""
 
     def __init__(self, sessions: sessionmaker[Session], *, workers: int, sandbox_name: str) -> None:
         self.sessions = sessions
         self.workers = workers
+        self.per_member = schedule.per_member_slots(workers)
         self.sandbox_name = sandbox_name
-        self.queue: queue.Queue[int | None] = queue.Queue()
         self.slots: list[Slot] = []
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
+        self._wake = threading.Condition()
+        self._pick_lock = threading.Lock()
         self._scratch = Path(tempfile.mkdtemp(prefix="mlj-server-"))
 
     def start(self) -> int:
-        """Start the slots, re-queue what a previous run left; the number re-queued."""
+        """Start the slots, re-queue what a previous run left running; the number of submissions waiting."""
         with self.sessions() as session:
             session.execute(update(Submission).where(Submission.status == RUNNING)
                             .values(status=QUEUED, started_at=None))
             session.commit()
-            pending = list(session.scalars(select(Submission.id).where(Submission.status == QUEUED)
-                                           .order_by(Submission.id)))
-        for submission_id in pending:
-            self.queue.put(submission_id)
+            pending = len(schedule.snapshot(session)[0])
         for i in range(self.workers):
             slot = Slot(self.sandbox_name)
             self.slots.append(slot)
             thread = threading.Thread(target=self._loop, args=(slot,), name=f"mlj-grading-{i}", daemon=True)
             thread.start()
             self._threads.append(thread)
-        return len(pending)
+        return pending
 
-    def enqueue(self, submission_id: int) -> None:
-        self.queue.put(submission_id)
+    def enqueue(self, submission_id: int | None = None) -> None:
+        """Something was queued (``submission_id`` is only informative: the database is the queue)."""
+        with self._wake:
+            self._wake.notify_all()
 
     def stop(self) -> None:
         """Stop grading now; what was running stays ``running`` and is re-queued at the next start."""
         self._stopping.set()
-        for _ in self._threads:
-            self.queue.put(None)
-        for slot in self.slots:
-            slot.kill()
+        with self._wake:
+            self._wake.notify_all()
+        threads = [threading.Thread(target=slot.stop) for slot in self.slots]  # every slot at once
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(STOP_SECONDS + 10)
         for thread in self._threads:
-            thread.join(10)
+            thread.join(5)
         shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def _claim(self) -> int | None:
+        """The next submission by the schedule, marked running; None when nothing can start."""
+        with self._pick_lock, self.sessions() as session:
+            queued, loads = schedule.snapshot(session)
+            while True:
+                chosen = schedule.next_eligible(queued, loads, self.per_member)
+                if chosen is None:
+                    return None
+                claimed = session.execute(update(Submission)
+                                          .where(Submission.id == chosen.id, Submission.status == QUEUED)
+                                          .values(status=RUNNING, started_at=utcnow()))
+                session.commit()
+                if claimed.rowcount == 1:
+                    return chosen.id
+                queued = [q for q in queued if q.id != chosen.id]  # taken by another server on this database
 
     def _loop(self, slot: Slot) -> None:
         while not self._stopping.is_set():
-            submission_id = self.queue.get()
-            if submission_id is None or self._stopping.is_set():
-                return
+            try:
+                submission_id = self._claim()
+            except Exception:  # noqa: BLE001 - the database hiccuped: try again shortly
+                log.exception("cannot read the queue")
+                submission_id = None
+            if submission_id is None:
+                with self._wake:
+                    self._wake.wait(POLL_SECONDS)
+                continue
             try:
                 self._grade_one(slot, submission_id)
             except Exception:  # noqa: BLE001 - never let one submission stop the loop
                 log.exception("grading submission %s failed", submission_id)
+            with self._wake:
+                self._wake.notify_all()  # a member's slot is free again: another thread may start their next
 
     def _grade_one(self, slot: Slot, submission_id: int) -> None:
-        from judge.challenge import find
+        from judge.challenge import find_known
 
         with self.sessions() as session:
-            claimed = session.execute(update(Submission)
-                                      .where(Submission.id == submission_id, Submission.status == QUEUED)
-                                      .values(status=RUNNING, started_at=utcnow()))
-            session.commit()
-            if claimed.rowcount != 1:
-                return  # already graded, or claimed by another server on the same database
             submission = session.get(Submission, submission_id)
-            assert submission is not None
+            if submission is None:
+                return  # removed with its user
             challenge_id, code, user = submission.challenge, submission.code, submission.user.name
         name = f"submission-{submission_id}.py"
         path = self._scratch / name
         path.write_text(code, encoding="utf-8")
         values: dict[str, Any]
         try:
-            limits = find(challenge_id).spec.limits
+            limits = find_known(challenge_id).spec.limits
             result = slot.grade(challenge_id, path, limits.total_time + limits.import_time + GRACE_SECONDS)
             result["submission"] = name
             values = {"status": DONE, "verdict": str(result["verdict"]), "score": result["score"],
@@ -212,16 +297,15 @@ class Grader:
                       "result_json": json.dumps(result, default=str)}
             log.info("graded #%s (%s, %s): %s %g/%g in %.1fs", submission_id, user, challenge_id, values["verdict"],
                      result["score"], result["max_score"], result["duration"])
-        except Exception as exc:  # noqa: BLE001 - GradingCrashed, a broken challenge, ...
+        except Exception as exc:  # noqa: BLE001 - GradingCrashed, a challenge gone from the catalog, ...
             if self._stopping.is_set():
                 return  # the server is stopping: leave it running, the next start re-queues it
             values = {"status": ERROR, "verdict": "JE", "score": None, "max_score": None,
-                      "message": f"judge error: {exc}"}
+                      "message": f"judge error: {exc}", "result_json": None}
             log.error("grading #%s failed: %s", submission_id, exc)
         finally:
             path.unlink(missing_ok=True)
         with self.sessions() as session:
-            session.execute(update(Submission).where(Submission.id == submission_id)
+            session.execute(update(Submission).where(Submission.id == submission_id, Submission.status == RUNNING)
                             .values(finished_at=utcnow(), **values))
             session.commit()
-

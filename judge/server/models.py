@@ -47,7 +47,19 @@ class User(Base):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    submissions: Mapped[list[Submission]] = relationship(back_populates="user")
+    submissions: Mapped[list[Submission]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+
+class Rejudge(Base):
+    """One admin's request to grade again one submission, or every submission of a challenge."""
+
+    __tablename__ = "rejudges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    challenge: Mapped[str] = mapped_column(String(128))
+    submission_id: Mapped[int | None] = mapped_column(Integer, default=None)  # None: the whole challenge
+    requested_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Submission(Base):
@@ -66,5 +78,9 @@ class Submission(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # set by the latest rejudge: what the submission had before it, to list the verdict changes
+    rejudge_id: Mapped[int | None] = mapped_column(ForeignKey("rejudges.id"), default=None, index=True)
+    previous_verdict: Mapped[str | None] = mapped_column(String(8), default=None)
+    previous_score: Mapped[float | None] = mapped_column(Float, default=None)
 
     user: Mapped[User] = relationship(back_populates="submissions")

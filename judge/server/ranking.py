@@ -85,13 +85,15 @@ def overall_board(rows: list[Scored]) -> list[Standing]:
     return ranked
 
 
-def scored_rows(session: Session, challenge: str | None = None) -> list[Scored]:
-    """Every graded submission (judge errors left out), optionally for one challenge."""
+def scored_rows(session: Session, challenge: str | None = None, *, user: str | None = None) -> list[Scored]:
+    """Every graded submission (judge errors left out), optionally for one challenge or one user."""
     query = (select(User.name, Submission.challenge, Submission.score, Submission.max_score,
                     Submission.created_at, Submission.id)
              .join(User, Submission.user_id == User.id)
              .where(Submission.status == DONE, Submission.verdict != "JE", Submission.score.is_not(None)))
     if challenge is not None:
         query = query.where(Submission.challenge == challenge)
+    if user is not None:
+        query = query.where(User.name == user)
     return [Scored(name, ch, score, max_score or 0.0, created, sid)
             for name, ch, score, max_score, created, sid in session.execute(query)]

@@ -14,21 +14,21 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from judge.server.models import ERROR, PENDING, QUEUED, Submission, User
-from judge.server.ranking import challenge_board, overall_board, scored_rows
+from judge.server import schedule
+from judge.server.models import DONE, ERROR, PENDING, QUEUED, Submission, User
+from judge.server.ranking import best_scores, challenge_board, overall_board, scored_rows
 
 
 def known_challenges() -> list[str]:
     """The ids of the catalog's loadable challenges (a broken challenge.yaml is left out)."""
-    from judge.challenge import Challenge, discover  # pydantic and yaml: loaded beside startup, see app.py
+    from judge.challenge import catalog_ids  # pydantic and yaml: loaded beside startup, see app.py
 
-    return [c.id for c in discover() if isinstance(c, Challenge)]
+    return catalog_ids()
 
 
 def queue_position(session: Session, submission: Submission) -> int:
-    """How many queued submissions are ahead of this one."""
-    return session.scalar(select(func.count()).select_from(Submission)
-                          .where(Submission.status == QUEUED, Submission.id < submission.id)) or 0
+    """How many queued submissions will start before this one, in the grader's own order (``schedule``)."""
+    return schedule.position(session, submission.id) or 0
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -81,17 +81,34 @@ def pending_count(session: Session, *, challenge: str | None = None, user: User 
     return session.scalar(query) or 0
 
 
+def max_scores(session: Session, challenges: list[str]) -> dict[str, float | None]:
+    """Each challenge's maximum score, as its latest grading reported it (None before any grading)."""
+    found: dict[str, float | None] = dict.fromkeys(challenges)
+    query = (select(Submission.challenge, Submission.max_score).where(Submission.status == DONE,
+                                                                      Submission.max_score.is_not(None))
+             .order_by(Submission.finished_at))
+    for challenge, top in session.execute(query):
+        if challenge in found:
+            found[challenge] = top
+    return found
+
+
 def overall_dict(session: Session, challenges: list[str]) -> dict[str, Any]:
     rows = scored_rows(session)
-    seen = sorted({*challenges, *(r.challenge for r in rows)})
+    maxima = max_scores(session, challenges)
+    known = set(challenges)
     return {
-        "challenges": seen,
+        "challenges": sorted(challenges),
+        "max_scores": maxima,
+        "maximum": round(sum(v for v in maxima.values() if v is not None), 6),
         "pending": pending_count(session),
-        "rows": [{"rank": s.rank, "user": s.user, "total": s.total, "reached_at": iso(s.reached_at),
+        "rows": [{"rank": s.rank, "user": s.user, "reached_at": iso(s.reached_at),
+                  "total": round(sum(b.score for c, b in s.best.items() if c in known), 6),
                   "submissions": s.submissions,
                   "challenges": {c: {"score": b.score, "max_score": b.max_score, "reached_at": iso(b.reached_at),
-                                     "submission_id": b.submission_id} for c, b in sorted(s.best.items())}}
-                 for s in overall_board(rows)],
+                                     "submission_id": b.submission_id} for c, b in sorted(s.best.items())
+                                 if c in known}}
+                 for s in overall_board([r for r in rows if r.challenge in known])],
     }
 
 
@@ -104,3 +121,31 @@ def challenge_dict(session: Session, challenge: str) -> dict[str, Any]:
                   "reached_at": iso(b.reached_at), "submission_id": b.submission_id, "submissions": b.submissions}
                  for i, b in enumerate(bests, 1)],
     }
+
+
+def challenge_stats(session: Session, challenge: str) -> dict[str, Any]:
+    """Members who solved it (a full score), members who tried, and the share of gradings accepted."""
+    graded = list(session.execute(select(Submission.user_id, Submission.verdict, Submission.score,
+                                         Submission.max_score)
+                                  .where(Submission.challenge == challenge, Submission.status == DONE)))
+    solved = {u for u, verdict, score, top in graded if verdict == "AC" and top and score == top}
+    accepted = sum(verdict == "AC" for _, verdict, _, _ in graded)
+    return {"graded": len(graded), "accepted": accepted, "members_tried": len({u for u, *_ in graded}),
+            "members_solved": len(solved),
+            "acceptance_rate": round(accepted / len(graded), 4) if graded else None}
+
+
+def progress(session: Session, user: User, challenges: list[str]) -> list[dict[str, Any]]:
+    """A member's standing on every catalog challenge: best score, maximum, attempts, solved."""
+    bests = {c: b for (_, c), b in best_scores(scored_rows(session, user=user.name)).items()}
+    attempts = dict(session.execute(select(Submission.challenge, func.count()).where(Submission.user_id == user.id)
+                                    .group_by(Submission.challenge)).all())
+    maxima = max_scores(session, challenges)
+    rows = []
+    for challenge in challenges:
+        best = bests.get(challenge)
+        top = best.max_score if best else maxima.get(challenge)
+        rows.append({"challenge": challenge, "score": best.score if best else None, "max_score": top,
+                     "submission_id": best.submission_id if best else None, "attempts": attempts.get(challenge, 0),
+                     "solved": bool(best and top and best.score == top)})
+    return rows
