@@ -361,3 +361,21 @@ def find(challenge_id: str, root: Path = CHALLENGES_DIR) -> Challenge:
         known = ", ".join(sorted(p.name for p in root.iterdir() if p.is_dir())) if root.is_dir() else ""
         raise ChallengeError(directory, [f"no challenge {challenge_id!r} (known: {known or 'none'})"])
     return load_challenge(directory)
+
+def catalog_ids(root: Path = CHALLENGES_DIR) -> list[str]:
+    """The ids of the catalog's loadable challenges, sorted (a broken package is left out)."""
+    return [c.id for c in discover(root) if isinstance(c, Challenge)]
+
+
+def find_known(challenge_id: object, root: Path = CHALLENGES_DIR) -> Challenge:
+    """The catalog's challenge whose id is exactly ``challenge_id``; ChallengeError for anything else.
+
+    For ids from untrusted people (the server): the id is compared with the catalog's names and never
+    joined onto a path, so ``x/``, ``./x`` or ``/abs/path`` are unknown ids, and the one message does
+    not depend on what exists on disk.
+    """
+    if isinstance(challenge_id, str):
+        for challenge in discover(root):
+            if isinstance(challenge, Challenge) and challenge.id == challenge_id:
+                return challenge
+    raise ChallengeError(root, [f"no challenge {str(challenge_id)[:80]!r} on this server"])
