@@ -3,7 +3,8 @@
 The zygote (``zygote_main``) forks a child per worker and calls ``run(config)``
 in it, with the config the judge sent (paths and numbers only, nothing secret).
 It applies, in order: new
-network, mount and PID namespaces (when allowed, i.e. as root), empty
+network, mount, IPC and PID namespaces (when allowed, i.e. as root; without root only IPC and a private
+``/dev/shm``, through a user namespace, where the kernel allows one), empty
 read-only mounts over the folders that hold hidden tests and references,
 resource limits, the scratch directory as working directory, and a switch to
 an unprivileged user. Then it forks: the child is PID 1 of the new PID
@@ -22,6 +23,8 @@ import signal
 import sys
 
 CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 MS_RDONLY = 1
@@ -39,18 +42,55 @@ def _libc() -> ctypes.CDLL:
 
 
 def enter_namespaces(config: dict) -> list[str]:
-    """New network, mount and PID namespaces where allowed; return what was not."""
+    """New network, mount, IPC and PID namespaces where allowed; return what was not.
+
+    The IPC namespace holds every System V segment, queue and semaphore set and every POSIX message queue
+    the worker makes: the kernel frees them all when its last process ends, so none outlives the worker
+    (nor counts against the host's limits after it)."""
     if os.geteuid() != 0:
-        return ["network namespace", "mount namespace", "PID namespace", "user switch"]
+        return ["network namespace", "mount namespace", "PID namespace", "user switch"] + _private_ipc_unprivileged()
     libc, missing = _libc(), []
     for flag, label in ((CLONE_NEWNET, "network namespace"), (CLONE_NEWNS, "mount namespace"),
-                        (CLONE_NEWPID, "PID namespace")):
+                        (CLONE_NEWIPC, "IPC namespace"), (CLONE_NEWPID, "PID namespace")):
         if libc.unshare(flag) != 0:
             missing.append(label)
     if "mount namespace" not in missing:
         libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None)
         _minimal_root(libc, config)
     return missing
+
+
+def _private_ipc_unprivileged() -> list[str]:
+    """Without root: a user namespace (mapping our own uid to itself) only to own an IPC namespace and a
+    mount namespace with a private ``/dev/shm``, then every capability dropped. Returns what could not be
+    had (the kernel may refuse unprivileged user namespaces): then IPC objects and ``/dev/shm`` files the
+    worker leaves stay on the host."""
+    libc = _libc()
+    uid, gid = os.geteuid(), os.getegid()
+    if libc.unshare(CLONE_NEWUSER | CLONE_NEWIPC | CLONE_NEWNS) != 0:
+        return ["IPC namespace", "private /dev/shm"]
+    try:
+        for name, text in (("uid_map", f"{uid} {uid} 1"), ("setgroups", "deny"), ("gid_map", f"{gid} {gid} 1")):
+            with open(f"/proc/self/{name}", "w") as file:
+                file.write(text)
+    except OSError:
+        pass  # the namespaces hold as they are; the ids read as the overflow id inside
+    missing = []
+    libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None)
+    if not os.path.isdir("/dev/shm") or libc.mount(b"tmpfs", b"/dev/shm", b"tmpfs", MS_NOSUID | MS_NODEV,
+                                                     b"size=64m,mode=1777") != 0:
+        missing.append("private /dev/shm")
+    _drop_capabilities(libc)
+    return missing
+
+
+def _drop_capabilities(libc: ctypes.CDLL) -> None:
+    """No capability left, not even in the user namespace we own (it would let the worker mount there)."""
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this thread
+    data = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable: all empty (two 32-bit words each)
+    for cap in range(64):
+        libc.prctl(24, cap, 0, 0, 0)  # PR_CAPBSET_DROP; EINVAL past the last capability the kernel knows
+    libc.capset(header, data)
 
 
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
@@ -73,6 +113,12 @@ def _minimal_root(libc: ctypes.CDLL, config: dict) -> None:
     root = scratch  # the judge's staging folder becomes the new root's mount point
     libc.mount(b"tmpfs", root.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"mode=755,size=1m")
     bound: list[str] = []
+    # The private /tmp and /dev/shm first: a Python installation that lives under /tmp (a venv, a home
+    # folder) is bound over the empty tmpfs below, read-only, rather than hidden by it.
+    size = f"size={config['limits']['scratch_bytes']},mode=1777".encode()
+    for folder in ("/tmp", "/dev/shm"):
+        os.makedirs(root + folder, exist_ok=True)
+        libc.mount(b"tmpfs", (root + folder).encode(), b"tmpfs", MS_NOSUID | MS_NODEV, size)
 
     def bind(source: str, *, writable: bool = False) -> None:
         target = root + source
@@ -107,10 +153,6 @@ def _minimal_root(libc: ctypes.CDLL, config: dict) -> None:
     for name in DEVICES + tuple(config.get("gpu_devices", ())):
         if os.path.exists("/dev/" + name):
             bind("/dev/" + name, writable=True)
-    size = f"size={config['limits']['scratch_bytes']},mode=1777".encode()
-    for folder in ("/tmp", "/dev/shm"):
-        os.makedirs(root + folder, exist_ok=True)
-        libc.mount(b"tmpfs", (root + folder).encode(), b"tmpfs", MS_NOSUID | MS_NODEV, size)
     os.makedirs(root + "/proc", exist_ok=True)
     inside = root + scratch
     os.makedirs(inside, mode=0o700, exist_ok=True)

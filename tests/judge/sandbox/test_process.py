@@ -102,3 +102,127 @@ def test_a_confined_worker_sees_only_the_worker_modules_of_the_project(softmax, 
     finally:
         session.close()
     assert sorted(seen) == sorted(f"{name}.py" for name in WORKER_MODULES), seen
+
+
+_LEAVE_IPC = '''
+
+def leave_ipc(tag):
+    """A System V segment, queue and semaphore set, a POSIX queue and a /dev/shm file, all left behind."""
+    import ctypes
+    import os
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    key = 0x6d6c6a00 + tag
+    made = [libc.shmget(key, 1 << 20, 0o1666), libc.msgget(key, 0o1666), libc.semget(key, 1, 0o1666)]
+    rt = ctypes.CDLL("librt.so.1", use_errno=True)
+    rt.mq_open.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_uint, ctypes.c_void_p]
+    made.append(rt.mq_open(b"/mlj-pwned-%d" % tag, os.O_CREAT | os.O_RDWR, 0o666, None))
+    with open("/dev/shm/mlj-pwned-%d" % tag, "wb") as file:
+        file.write(b"x" * 4096)
+    return made
+'''
+
+
+def sysv_keys() -> set[int]:
+    """The keys of every System V object on the host, from /proc/sysvipc (what ``ipcs`` lists)."""
+    keys = set()
+    for kind in ("shm", "msg", "sem"):
+        for line in Path(f"/proc/sysvipc/{kind}").read_text().splitlines()[1:]:
+            keys.add(int(line.split()[0]))
+    return keys
+
+
+def posix_queue_exists(name: bytes) -> bool:
+    import ctypes
+
+    rt = ctypes.CDLL("librt.so.1", use_errno=True)
+    rt.mq_open.argtypes = [ctypes.c_char_p, ctypes.c_int]
+    fd = rt.mq_open(name, os.O_RDONLY)
+    if fd >= 0:
+        os.close(fd)
+        rt.mq_unlink(name)
+        return True
+    return False
+
+
+def test_ipc_objects_and_shm_files_a_worker_makes_do_not_outlive_it(softmax, tmp_path):
+    """As root the worker has its own IPC namespace and a private /dev/shm: all of it goes when it does."""
+    if os.geteuid() != 0:
+        unavailable("the IPC namespace needs root (or an unprivileged user namespace, tested below)")
+    submission = tmp_path / "solution.py"
+    submission.write_text(softmax.reference_path.read_text() + _LEAVE_IPC)
+    tag = os.getpid() % 200
+    session = WorkerSession(ProcessSandbox(), worker_spec(softmax, submission), load_request(softmax))
+    try:
+        made = session.call({"attr": "leave_ipc"}, (tag,), {})
+        assert all(m >= 0 for m in made), f"the worker could not even make them: {made}"
+    finally:
+        session.close()
+    assert 0x6d6c6a00 + tag not in sysv_keys(), "a System V object outlived the worker"
+    assert not os.path.exists(f"/dev/shm/mlj-pwned-{tag}"), "a /dev/shm file outlived the worker"
+    assert not posix_queue_exists(b"/mlj-pwned-%d" % tag), "a POSIX message queue outlived the worker"
+
+
+def test_without_root_a_user_namespace_still_gives_private_ipc_and_dev_shm():
+    """The non-root path: a user namespace owns the IPC namespace and the mount of /dev/shm."""
+    import ctypes
+    import json
+
+    from judge.sandbox.process import confine
+
+    key = 0x6d6c6b00 + os.getpid() % 200
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through the pipe
+        try:
+            os.close(read)
+            if os.geteuid() == 0:
+                os.setgroups([])
+                os.setgid(65534)
+                os.setuid(65534)
+                confine._libc().prctl(4, 1, 0, 0, 0)  # PR_SET_DUMPABLE: as a judge that never was root is
+            missing = confine._private_ipc_unprivileged()
+            libc = ctypes.CDLL(None, use_errno=True)
+            made = libc.shmget(key, 1 << 20, 0o1666)
+            with open(f"/dev/shm/mlj-pwned-u{key}", "wb") as file:
+                file.write(b"x")
+            os.write(write, json.dumps([missing, made]).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as file:
+        report = file.read()
+    os.waitpid(pid, 0)
+    missing, made = json.loads(report)
+    if "IPC namespace" in missing:
+        unavailable(f"this kernel refuses unprivileged user namespaces: {missing}")
+    assert missing == [] and made >= 0, report
+    assert key not in sysv_keys(), "a System V segment outlived the process"
+    assert not os.path.exists(f"/dev/shm/mlj-pwned-u{key}"), "a /dev/shm file outlived the process"
+
+
+def test_a_grading_works_with_the_python_installation_under_tmp(tmp_path):
+    """A venv under /tmp (the private /tmp of the minimal root must not hide it): AC, as everywhere else.
+
+    The worker imports the submission after it is confined, so a package installed in the venv (here a
+    small module the submission imports) must be readable there, as torch is when pip put it in the venv."""
+    import subprocess
+    import sys
+
+    import judge
+
+    venv = tmp_path / "xyz"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
+                   check=True, timeout=120)
+    assert str(venv).startswith("/tmp/")
+    site_packages = next(venv.glob("lib/python3*/site-packages"))
+    (site_packages / "mlj_venv_probe.py").write_text("INSTALLED = True\n")
+    submission = tmp_path / "solution.py"
+    example = (judge.ROOT / "examples" / "softmax_cross_entropy.py").read_text()
+    submission.write_text(example + "\nimport mlj_venv_probe  # noqa: E402 - installed in the venv\n")
+    for path in (judge.ROOT / "examples" / "softmax_cross_entropy.py", submission):
+        done = subprocess.run([str(venv / "bin" / "python"), "-m", "cli", "submit", "softmax-cross-entropy",
+                               str(path), "--sandbox", "process"],
+                              cwd=judge.ROOT, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0 and "AC" in done.stdout, (path.name, done.returncode, done.stdout[-2000:],
+                                                               done.stderr[-2000:])
