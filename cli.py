@@ -28,24 +28,40 @@ console = Console()
 err = Console(stderr=True)
 
 EXIT_USAGE = EXIT_ERROR  # bad input and judge errors share exit status 2
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
+
+
+def _unknown(challenge_id: str) -> None:
+    """Exit for an id the catalog does not have: the closest ids and the known ones, never a judge path."""
+    import difflib
+
+    known = sorted(p.name for p in CHALLENGES_DIR.iterdir() if (p / "challenge.yaml").is_file()) \
+        if CHALLENGES_DIR.is_dir() else []
+    close = difflib.get_close_matches(challenge_id, known, n=3, cutoff=0.5)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    err.print(Text.assemble(("error: ", "bold red"), f"no challenge {challenge_id!r}{hint}"))
+    err.print(Text(f"known challenges: {', '.join(known) or 'none'} (`mlj list` shows them)"))
+    sys.exit(EXIT_USAGE)
 
 
 def _challenge(challenge_id: str) -> Challenge:
     from judge.challenge import ChallengeError, find
 
+    if challenge_id in ("", ".", "..") or "/" in challenge_id or not (CHALLENGES_DIR / challenge_id).is_dir():
+        _unknown(challenge_id)
     try:
         return find(challenge_id)
-    except ChallengeError as exc:
-        err.print(f"[bold red]error:[/] {exc.path}:")
+    except ChallengeError as exc:  # a broken package: its author needs the file and every error
+        err.print(Text.assemble(("error: ", "bold red"), f"{exc.path}:"))
         for line in exc.errors:
-            err.print(f"  - {line}")
+            err.print(Text(f"  - {line}"))
         sys.exit(EXIT_USAGE)
 
 
 def _known(challenge_id: str) -> None:
     """Report an unknown challenge id before anything starts (a Docker probe, a zygote, a fork server)."""
     if challenge_id != "all" and not (CHALLENGES_DIR / challenge_id).is_dir():
-        _challenge(challenge_id)  # exits with the message that lists the known ones
+        _unknown(challenge_id)
 
 
 def _sandbox(name: str | None, image: str | None = None):  # noqa: ANN202
@@ -119,12 +135,16 @@ def list_cmd(as_json: bool) -> None:
                 if isinstance(c, Challenge) else {"id": c.id, "errors": list(c.errors)} for c in found]
         click.echo(json.dumps(rows, indent=2))
     else:
-        table = Table("id", "title", "difficulty", "tags")
+        table = Table()
+        # ids are what commands take: never cut; the rest wraps
+        table.add_column("id", no_wrap=True, min_width=max((len(c.id) for c in found), default=2))
+        for name in ("title", "difficulty", "tags"):
+            table.add_column(name, overflow="fold")
         for c in found:
             if isinstance(c, Challenge):
                 table.add_row(c.id, c.spec.title, c.spec.difficulty, ", ".join(c.spec.tags))
             else:
-                table.add_row(c.id, "[red]broken challenge.yaml[/]", "", "; ".join(c.errors)[:200])
+                table.add_row(c.id, "[red]broken challenge.yaml[/]", "", Text("; ".join(c.errors)))
         console.print(table)
     sys.exit(EXIT_USAGE if any(isinstance(c, BrokenChallenge) for c in found) else EXIT_OK)
 
@@ -155,28 +175,45 @@ def start(challenge_id: str, directory: Path | None, force: bool) -> None:
         sys.exit(EXIT_USAGE)
     for path in written:
         console.print(f"wrote {path}")
-    console.print(f"\nedit {written[0]}, then run: mlj test {challenge.id} {written[0]}")
+    console.print(Text(f"\nedit {written[0]}, then, from here or from {directory or challenge.id}/:\n"
+                       f"  {test_command(challenge.id)}     public tests, fast feedback\n"
+                       f"  mlj submit {challenge.id}   hidden tests: verdict and score"))
+
+
+def test_command(challenge_id: str) -> str:
+    """The one form of the public-test command that README, `mlj start` and statements give."""
+    return f"mlj test {challenge_id}"
 
 
 def _run_one(challenge_id: str, file: Path | None, suite: str, sandbox: str, seed: int | None,
-             as_json: bool, gpus: str | None = None) -> None:
+             as_json: bool, gpus: str | None = None, details: bool = False, select: str | None = None) -> None:
     _known(challenge_id)
     _check_gpus(gpus)
     box = _sandbox(sandbox)
     try:
         from judge.grading import grade
-        from judge.reports import print_result
+        from judge.reports import print_result, result_dict
 
         challenge = _challenge(challenge_id)
         path = _submission_file(challenge, file)
-        result = grade(challenge, path, sandbox=box, suite=suite, seed=seed, gpus=gpus)
+        result = grade(challenge, path, sandbox=box, suite=suite, seed=seed, gpus=gpus, select=select)
     finally:
         box.close()
+    if select and not result.tests and result.verdict.name == "JE":
+        err.print(Text.assemble(("error: ", "bold red"), f"no public test matches -k {select!r}; the public tests "
+                                f"are in {challenge.tests_dir('public').name}/ of the workspace (`mlj start`)"))
+        sys.exit(EXIT_USAGE)
+    from judge import history
+
+    history.record(result)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, default=str))
+        click.echo(json.dumps(result_dict(result), indent=2, default=str))
     else:
-        print_result(console, result)
+        print_result(console, result, details=details)
     sys.exit(exit_code([result]))
+
+
+details_option = click.option("--details", is_flag=True, help="every test, not only the groups and failures")
 
 
 @main.command()
@@ -185,9 +222,13 @@ def _run_one(challenge_id: str, file: Path | None, suite: str, sandbox: str, see
 @sandbox_option
 @gpus_option
 @click.option("--json", "as_json", is_flag=True, help="print the result as JSON")
-def test(challenge_id: str, file: Path | None, sandbox: str, gpus: str | None, as_json: bool) -> None:
+@click.option("-k", "select", metavar="NAME", default=None,
+              help="only the public tests whose name matches (pytest -k: a substring, `and`, `or`, `not`)")
+@details_option
+def test(challenge_id: str, file: Path | None, sandbox: str, gpus: str | None, as_json: bool,
+         select: str | None, details: bool) -> None:
     """Run the public tests on your solution (fast feedback)."""
-    _run_one(challenge_id, file, "public", sandbox, None, as_json, gpus)
+    _run_one(challenge_id, file, "public", sandbox, None, as_json, gpus, details, select)
 
 
 @main.command()
@@ -199,8 +240,9 @@ def test(challenge_id: str, file: Path | None, sandbox: str, gpus: str | None, a
 @click.option("--json", "as_json", is_flag=True, help="print the result as JSON")
 @click.option("--server", default=None, help="submit to a leaderboard server instead of grading here")
 @click.option("--no-wait", is_flag=True, help="with --server: return once the submission is stored")
+@details_option
 def submit(challenge_id: str, file: Path | None, sandbox: str, seed: int | None, gpus: str | None, as_json: bool,
-           server: str | None, no_wait: bool) -> None:
+           server: str | None, no_wait: bool, details: bool) -> None:
     """Grade your solution on the hidden tests: verdict and score."""
     if server:
         from judge.server.client import submit_remote
@@ -210,7 +252,7 @@ def submit(challenge_id: str, file: Path | None, sandbox: str, seed: int | None,
             file = _submission_file(_challenge(challenge_id), None)
         sys.exit(submit_remote(server=server, challenge_id=challenge_id, file=file, wait=not no_wait,
                                console=console, as_json=as_json))
-    _run_one(challenge_id, file, "hidden", sandbox, seed, as_json, gpus)
+    _run_one(challenge_id, file, "hidden", sandbox, seed, as_json, gpus, details)
 
 
 @main.command()
@@ -218,33 +260,55 @@ def submit(challenge_id: str, file: Path | None, sandbox: str, seed: int | None,
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @sandbox_option
 @seed_option
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="write a JSON report")
+@click.option("--json", "as_json", is_flag=True, help="print the JSON report instead of the table (as every "
+              "command's --json does)")
+@click.option("--json-file", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="write the JSON report to a file")
 @click.option("--junit-xml", "junit_out", type=click.Path(dir_okay=False, path_type=Path),
-              help="write a JUnit XML report")
+              help="write a JUnit XML report (errors: RE TLE MLE CE JE; failures: WA FB)")
+@click.option("--summary-md", "markdown_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)")
+@click.option("--csv", "csv_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="write one CSV row per submission (a gradebook)")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="submissions graded in parallel (with --gpus, each job gets its own GPU)")
 @click.option("--details", is_flag=True, help="print every test of every submission, not one line each")
 @gpus_option
-def grade(challenge_id: str, files: tuple[Path, ...], sandbox: str, seed: int | None, json_out: Path | None,
-          junit_out: Path | None, jobs: int, details: bool, gpus: str | None) -> None:
+def grade(challenge_id: str, files: tuple[Path, ...], sandbox: str, seed: int | None, as_json: bool,
+          json_out: Path | None, junit_out: Path | None, markdown_out: Path | None, csv_out: Path | None, jobs: int,
+          details: bool, gpus: str | None) -> None:
     """Grade submissions for CI (exit 0: all AC, 1: some not AC, 2: usage or judge error).
 
-    FILES may be files or folders of .py files. With CHALLENGE_ID `all`, each
+    FILES may be files (.py, .ipynb) or folders of them. With CHALLENGE_ID `all`, each
     folder holds one sub-folder per challenge id (DIR/attention/*.py, ...).
     Every submission of a run sees the same hidden inputs. One submission is
     reported test by test; many get one line each (or every test with --details).
     """
     _known(challenge_id)
     _check_gpus(gpus)
+    stray = [f for f in files if f.suffix in (".json", ".xml", ".md", ".csv") and f.is_file()]
+    if stray:  # `--json r.json` of old: --json now prints, as on every command
+        err.print(Text.assemble(("error: ", "bold red"), f"{stray[0]} is not a submission; reports go to "
+                                "--json-file FILE, --junit-xml FILE, --summary-md FILE or --csv FILE"))
+        sys.exit(EXIT_USAGE)
     if jobs > 1 and _several(challenge_id, files):
         from judge import forkserver
 
         forkserver.start()  # first: its imports load while this process reads the challenges
     box = _sandbox(sandbox)
     try:
-        from judge.batch import grade_many, resolve
+        from judge.batch import Interrupted, grade_many, resolve
         from judge.challenge import ChallengeError
-        from judge.reports import print_result, summary_table, write_json, write_junit
+        from judge.reports import (
+            print_result,
+            submission_labels,
+            summary_table,
+            to_json,
+            write_csv,
+            write_json,
+            write_junit,
+            write_markdown,
+        )
 
         try:
             pairs = resolve(challenge_id, files)
@@ -252,22 +316,70 @@ def grade(challenge_id: str, files: tuple[Path, ...], sandbox: str, seed: int | 
             err.print(f"[bold red]error:[/] {exc}")
             sys.exit(EXIT_USAGE)
         if not pairs:
-            err.print("[bold red]error:[/] no .py files to grade")
+            err.print("[bold red]error:[/] no .py or .ipynb files to grade")
             sys.exit(EXIT_USAGE)
-        results = grade_many(pairs, sandbox=box, seed=seed, jobs=jobs, console=err, gpus=gpus)
+        interrupted = False
+        try:
+            results = grade_many(pairs, sandbox=box, seed=seed, jobs=jobs, console=err, gpus=gpus)
+        except Interrupted as stop:  # Ctrl-C: report what finished, then exit 130
+            results, interrupted = stop.results, True
     finally:
         box.close()
-    if len(results) == 1 or details:
-        for result in results:
-            print_result(console, result, show_log=False)
-    else:
+    if as_json:
+        click.echo(json.dumps(to_json(results, sandbox=box.name), indent=2, default=str))
+    elif len(results) == 1 or details:
+        for result, label in zip(results, submission_labels(results)):
+            print_result(console, result, show_log=False, details=details, label=label)
+    elif results:
         console.print(summary_table(results, width=console.width))
-        console.print("[dim]every test of every submission: --details, or --json / --junit-xml[/]")
+        console.print("[dim]every test of every submission: --details, or --json-file / --junit-xml[/]")
     if json_out:
         write_json(json_out, results, sandbox=box.name)
-    if junit_out:
-        write_junit(junit_out, results)
+    for out, write in ((junit_out, write_junit), (markdown_out, write_markdown), (csv_out, write_csv)):
+        if out:
+            write(out, results)
+    if interrupted:
+        err.print(f"[bold yellow]interrupted[/]: {len(results)} of {len(pairs)} submissions graded; "
+                  "the reports hold those")
+        sys.exit(EXIT_INTERRUPTED)
     sys.exit(exit_code(results))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+def status(as_json: bool) -> None:
+    """Your practice so far: each challenge's best score, last verdict and when (from your local history)."""
+    from judge import history
+    from judge.challenge import Challenge, discover
+
+    standings = history.standings()
+    found = [c for c in discover() if isinstance(c, Challenge)]
+    if as_json:
+        click.echo(json.dumps({c.id: vars(standings[c.id]) if c.id in standings else None for c in found}, indent=2))
+        sys.exit(EXIT_OK)
+    table = Table(title=f"history: {history.history_path()}", title_justify="left")
+    table.add_column("challenge", no_wrap=True)
+    table.add_column("best score", justify="right", no_wrap=True)
+    table.add_column("last verdict", no_wrap=True)
+    table.add_column("last attempt", overflow="fold")
+    table.add_column("attempts", justify="right")
+    for c in found:
+        s = standings.get(c.id)
+        if s is None:
+            table.add_row(c.id, "", Text("--", style="dim"), Text(f"not tried: mlj start {c.id}", style="dim"), "0")
+            continue
+        best = f"{s.best_score:g}/{s.max_score:g}" if s.max_score else "--"
+        table.add_row(c.id, best, Text.assemble(verdict_label(s.last_verdict), f" ({s.last_suite})"),
+                      s.last_at.replace("T", " ").removesuffix("+00:00") + " UTC", str(s.attempts))
+    console.print(table)
+    sys.exit(EXIT_OK)
+
+
+def verdict_label(verdict: str) -> Text:
+    from judge.reports import verdict_text
+    from judge.verdict import Verdict
+
+    return verdict_text(Verdict(verdict)) if verdict in Verdict.__members__ else Text(verdict)
 
 
 @main.command()
@@ -512,9 +624,18 @@ def entry() -> None:
     """
     code = 0
     try:
-        main.main(prog_name="mlj")
+        main.main(prog_name="mlj", standalone_mode=False)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except click.exceptions.Abort:  # Ctrl-C in a prompt or where click caught it
+        err.print("[bold yellow]interrupted[/]")
+        code = EXIT_INTERRUPTED
+    except KeyboardInterrupt:  # Ctrl-C anywhere else: no traceback, the shell's exit status for SIGINT
+        err.print("[bold yellow]interrupted[/]")
+        code = EXIT_INTERRUPTED
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
     finally:
         sys.stdout.flush()
         sys.stderr.flush()

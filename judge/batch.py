@@ -16,9 +16,12 @@ its own (``cpus_for_job``), and ``judge.schedule`` decides the order.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import signal
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing.util import Finalize
 from pathlib import Path
@@ -39,6 +42,14 @@ from judge.verdict import SubmissionResult
 _child_sandbox: Sandbox | None = None
 _child_gpus: str | None = None
 _child_cpus: tuple[int, ...] | None = None
+
+
+class Interrupted(Exception):  # noqa: N818 - what happened, not an error of the batch
+    """Ctrl-C during a batch: ``results`` are the submissions that finished, in input order."""
+
+    def __init__(self, results: list[SubmissionResult]) -> None:
+        super().__init__(f"interrupted after {len(results)} submissions")
+        self.results = results
 
 
 def _warm(sandbox: Sandbox) -> None:
@@ -63,6 +74,9 @@ def _init_child(sandbox_name: str, counter: Any, gpus: str | None, shared: dict 
                 expected_dir: str, expected_key: bytes) -> None:
     global _child_sandbox, _child_gpus, _child_cpus
     from judge.refcache import CACHE
+
+    # Ctrl-C reaches the whole process group: the parent alone handles it (no traceback per job)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from judge.sandbox import choose
 
     CACHE.use_folder(Path(expected_dir), expected_key)  # expected values one job computed, the others read
@@ -101,12 +115,21 @@ def _grade_in_child(challenge_id: str, path: str, seed: int) -> SubmissionResult
 
 def grade_many(pairs: list[tuple[Challenge, Path]], *, sandbox: Sandbox, seed: int | None = None,
                jobs: int = 1, console: Console | None = None, gpus: str | None = None) -> list[SubmissionResult]:
-    """Results in the order of ``pairs``."""
+    """Results in the order of ``pairs``; Ctrl-C raises ``Interrupted`` with those that finished."""
     seed = secrets.randbelow(2**31) if seed is None else seed
     results: dict[int, SubmissionResult] = {}
     progress = Progress(TextColumn("[bold]grading[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         TextColumn("{task.description}"), console=console, transient=True,
                         disable=console is None or len(pairs) < 2)
+    try:
+        _grade_all(pairs, sandbox, seed, jobs, gpus, progress, results)
+    except KeyboardInterrupt:
+        raise Interrupted([results[i] for i in sorted(results)]) from None
+    return [results[i] for i in range(len(pairs))]
+
+
+def _grade_all(pairs: list[tuple[Challenge, Path]], sandbox: Sandbox, seed: int, jobs: int, gpus: str | None,
+               progress: Progress, results: dict[int, SubmissionResult]) -> None:
     with progress:
         task = progress.add_task("", total=len(pairs))
         if jobs <= 1 or len(pairs) < 2:
@@ -119,7 +142,7 @@ def grade_many(pairs: list[tuple[Challenge, Path]], *, sandbox: Sandbox, seed: i
         else:
             running: dict[Future, int] = {}
             with tempfile.TemporaryDirectory(prefix="mlj-batch-") as expected, \
-                    _pool(jobs, sandbox, gpus, Path(expected)) as pool:
+                    _pool(jobs, sandbox, gpus, Path(expected)) as pool, _stopped_on_interrupt(pool):
                 # read the files while the fork server and the zygote import
                 schedule = Schedule([challenge.id for challenge, _ in pairs],
                                     looks_slow([(path, challenge.reference_path) for challenge, path in pairs]))
@@ -137,7 +160,19 @@ def grade_many(pairs: list[tuple[Challenge, Path]], *, sandbox: Sandbox, seed: i
                         challenge, path = pairs[index]
                         progress.update(task, description=f"{challenge.id}/{path.name}")
                         progress.advance(task)
-    return [results[i] for i in range(len(pairs))]
+
+
+@contextlib.contextmanager
+def _stopped_on_interrupt(pool: ProcessPoolExecutor) -> Iterator[None]:
+    """On Ctrl-C the jobs' gradings are cut short: their judge processes are ended rather than waited for
+    (each would otherwise finish its submission first)."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        for process in list(getattr(pool, "_processes", {}).values()):  # the executor has no public handle
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
 
 
 def resolve(challenge_id: str, items: tuple[Path, ...]) -> list[tuple[Challenge, Path]]:

@@ -248,19 +248,23 @@ def _fold(challenge: Challenge, submission: Path, suite: str, sandbox: Sandbox, 
         points = challenge.points(name)
         passed = all(m.verdict is Verdict.AC for m in members)
         failed = [m.verdict for m in members if m.verdict not in (Verdict.AC, None)]
-        # nothing failed but not everything ran: the total time or the worker ran out before the rest
-        verdict = Verdict.AC if passed else overall(failed) if failed else Verdict.TLE
+        # nothing failed but not everything ran: TLE when the total time ran out before the rest, else
+        # (the worker was lost in other groups) not run, never a time verdict it did not earn
+        out_of_time = any(m.verdict is None and "total time" in m.message for m in members)
+        verdict = Verdict.AC if passed else overall(failed) if failed else \
+            Verdict.TLE if out_of_time else Verdict.NR
         group_results.append(GroupResult(name, points, points if passed else 0.0, verdict))
         per_test = points / len(members)
         for m in members:
-            tests.append(TestResult(m.name, name, m.verdict, per_test, per_test if passed else 0.0, m.duration,
+            tests.append(TestResult(m.name, name, m.verdict or Verdict.NR,
+                                    per_test, per_test if passed else 0.0, m.duration,
                                     m.message, m.figures))
     verdict = overall([g.verdict for g in group_results])
     if not tests:
         message = message or "no tests ran"
-    first_bad = next((t for t in tests if t.verdict not in (Verdict.AC, None)), None)
+    first_bad = next((t for t in tests if t.verdict not in (Verdict.AC, Verdict.NR)), None)
     if first_bad is None and verdict is not Verdict.AC:
-        first_bad = next((t for t in tests if t.verdict is None), None)  # why the rest did not run
+        first_bad = next((t for t in tests if t.verdict is Verdict.NR), None)  # why the rest did not run
     if not message and first_bad is not None:
         message = f"{first_bad.name}: {first_bad.message.splitlines()[0] if first_bad.message else first_bad.verdict}"
     return SubmissionResult(

@@ -21,6 +21,7 @@ class Verdict(StrEnum):
     CE = "CE"  # the submission does not import (syntax error, missing name)
     FB = "FB"  # a forbidden API was used
     JE = "JE"  # judge error: the judge's own fault, never the submission's
+    NR = "NR"  # not run: its group had already failed, or the time or the worker ran out first
 
     @property
     def description(self) -> str:
@@ -36,6 +37,7 @@ _DESCRIPTIONS = {
     Verdict.CE: "does not import",
     Verdict.FB: "forbidden API used",
     Verdict.JE: "judge error",
+    Verdict.NR: "not run",
 }
 
 #: Worst first: the overall verdict is the first of these that any test got.
@@ -47,6 +49,7 @@ PRECEDENCE: tuple[Verdict, ...] = (
     Verdict.MLE,
     Verdict.TLE,
     Verdict.WA,
+    Verdict.NR,
     Verdict.AC,
 )
 
@@ -74,7 +77,7 @@ def overall(verdicts: list[Verdict]) -> Verdict:
 class TestResult:
     name: str
     group: str
-    verdict: Verdict | None  # None: not run (its group had already failed)
+    verdict: Verdict  # NR: not run (never None: every report shows not-run as a state of its own)
     points_possible: float
     points_earned: float
     duration: float
@@ -121,8 +124,8 @@ class SubmissionResult:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SubmissionResult:
         """The result ``to_dict`` gave, also after a JSON round trip (the server's); unknown keys are ignored."""
-        tests = tuple(TestResult(**{**_known_keys(TestResult, t), "verdict": Verdict(t["verdict"]) if t["verdict"]
-                                    else None}) for t in data.get("tests", []))
+        tests = tuple(TestResult(**{**_known_keys(TestResult, t), "verdict": Verdict(t["verdict"] or "NR")})
+                      ) for t in data.get("tests", []))
         groups = tuple(GroupResult(**{**_known_keys(GroupResult, g), "verdict": Verdict(g["verdict"])})
                        for g in data.get("groups", []))
         return cls(**{**_known_keys(cls, data), "verdict": Verdict(data["verdict"]), "tests": tests, "groups": groups})

@@ -99,7 +99,7 @@ def with_time_limit(challenge: Challenge, factor: float) -> Challenge:
 
 def accepted_margin(challenge: Challenge, what: str, result: SubmissionResult) -> Check:
     limit = challenge.spec.limits.time_per_test
-    ran = [t for t in result.tests if t.verdict is not None]
+    ran = [t for t in result.tests if t.verdict is not Verdict.NR]
     expected = f"every test <= {ACCEPTED_SHARE:.0%} of {limit:g} s"
     if not ran:
         return Check(challenge.id, f"time margin: {what}", expected, None, False, "no test ran", kind="margin")
@@ -117,7 +117,7 @@ def tle_margin(challenge: Challenge, what: str, result: SubmissionResult, factor
     if result.verdict is Verdict.TLE and timed_out:
         detail = f"{timed_out[0].name} ran past {factor * limit:g} s"
         return Check(challenge.id, f"time margin: {what}", expected, None, True, detail, kind="margin")
-    ran = [t for t in result.tests if t.verdict is not None]
+    ran = [t for t in result.tests if t.verdict is not Verdict.NR]
     slowest = max(ran, key=time_of) if ran else None
     detail = (f"got {result.verdict} under the {factor * limit:g} s limit"
               + (f"; slowest {slowest.name}: {time_of(slowest):.2f} s = {time_of(slowest) / limit:.0%} of the "
