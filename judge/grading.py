@@ -99,8 +99,8 @@ def preload() -> None:
         importlib.import_module(name)
 
 
-def _pytest_args(challenge: Challenge, suite: str) -> list[str]:
-    return [
+def _pytest_args(challenge: Challenge, suite: str, select: str | None = None) -> list[str]:
+    return [*(["-k", select] if select else []),
         str(challenge.tests_dir(suite)), "-c", os.devnull, "--rootdir", str(challenge.path),
         "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise", "-p", "no:warnings",
         "--import-mode=importlib", "--assert=plain",
@@ -124,20 +124,23 @@ def read_source(submission: Path, data: bytes) -> tuple[str | None, str | None]:
 
 
 def grade(challenge: Challenge, submission: Path, *, sandbox: Sandbox, suite: str = "hidden",
-          seed: int | None = None, gpus: str | None = None, cpus: tuple[int, ...] | None = None) -> SubmissionResult:
+          seed: int | None = None, gpus: str | None = None, cpus: tuple[int, ...] | None = None,
+          select: str | None = None) -> SubmissionResult:
     """Grade ``submission`` (a ``.py`` file or a notebook) and return its result; never raises for the
     submission's faults.
 
     With ``gpus`` ("all", "2", "0,1") the worker gets those GPUs and, where the
     challenge lists cuda among its devices, the tests run there (with the
-    challenge's cuda tolerances).
+    challenge's cuda tolerances). ``select`` keeps the tests whose names match it (pytest's ``-k``: the
+    practice loop's `mlj test ID -k NAME`); none matching is a JE result with no tests.
     """
     with contextlib.ExitStack() as stack:
-        return _grade(challenge, submission, sandbox, suite, seed, gpus, cpus, stack)
+        return _grade(challenge, submission, sandbox, suite, seed, gpus, cpus, stack, select)
 
 
 def _grade(challenge: Challenge, submission: Path, sandbox: Sandbox, suite: str, seed: int | None,
-           gpus: str | None, cpus: tuple[int, ...] | None, stack: contextlib.ExitStack) -> SubmissionResult:
+           gpus: str | None, cpus: tuple[int, ...] | None, stack: contextlib.ExitStack,
+           select: str | None = None) -> SubmissionResult:
     device = device_for(challenge, gpus)
     started = time.monotonic()
     if seed is None:
@@ -190,7 +193,7 @@ def _grade(challenge: Challenge, submission: Path, sandbox: Sandbox, suite: str,
         before = set(sys.modules)
         try:
             with one_thread(), _plain_asserts():
-                code = pytest.main(_pytest_args(challenge, suite), plugins=[plugin])
+                code = pytest.main(_pytest_args(challenge, suite, select), plugins=[plugin])
         finally:
             _forget_test_modules(before, challenge.path)
         if code == pytest.ExitCode.INTERRUPTED and not plugin.collect_errors:
