@@ -79,9 +79,10 @@ def plan(challenge: Challenge) -> list[tuple[str, Path, Verdict | None, str]]:
 
 
 def time_of(test: TestResult) -> float:
-    """The time a test charged to the submission, as its result reports it (the one figure the limit
-    is compared with)."""
-    return float(test.duration)
+    """The time a test charged to the submission as its result reports it (``time_used``, the figure the
+    limit is compared with), or the test's duration where the result has none."""
+    used = getattr(test, "time_used", None)
+    return float(test.duration if used is None else used)
 
 
 def function_of(name: str) -> str:
@@ -126,7 +127,7 @@ def tle_margin(challenge: Challenge, what: str, result: SubmissionResult, factor
 
 
 def _failed(result: SubmissionResult) -> set[str]:
-    return {function_of(t.name) for t in result.tests if t.verdict not in (Verdict.AC, None)}
+    return {function_of(t.name) for t in result.tests if t.verdict not in (Verdict.AC, Verdict.NR)}
 
 
 def coverage(challenge: Challenge, graded: dict[str, list[SubmissionResult]]) -> list[Check]:

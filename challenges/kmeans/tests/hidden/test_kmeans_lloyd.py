@@ -60,6 +60,29 @@ def test_stops_at_first_shift_within_tol(km, sub, ref, check, rng, when):
 
 
 @pytest.mark.group("convergence")
+@pytest.mark.parametrize("tol,n_iters", [(0.999, 3), (1.0, 2), (1.001, 2)])
+def test_stop_rule_on_its_boundary(km, sub, ref, check, tol, n_iters):
+    # exact in float64, and no point is ever equally near two centroids: the shifts are 1.5, exactly 1, then 0
+    X = np.array([[0.0], [1.0], [3.0], [5.0]])
+    init = np.array([[0.0], [1.5]])
+    want = ref.lloyd(X, init, 100, tol)
+    assert want.n_iters == n_iters and want.shifts[:2] == [1.5, 1.0]  # the case is what it says
+    case = (f"X=[[0],[1],[3],[5]], init=[[0],[1.5]]: the max shifts are 1.5, 1, 0; tol={tol:g}: stop after "
+            f"{n_iters} iterations (stop when shift <= tol, equality included)")
+    km.compare(check, sub.kmeans(X, 2, init=init, tol=tol), want, case, iters_first=True)
+
+
+@pytest.mark.group("convergence")
+def test_shift_is_euclidean_not_squared(km, sub, ref, check):
+    X = np.array([[0.0], [0.1], [1.0], [1.1]])
+    init = np.array([[0.0], [0.1]])
+    want = ref.lloyd(X, init, 100, 0.2)
+    case = ("the statement's example scaled by 0.1, tol=0.2: the max shifts are 0.633, 0.317, 0, so 3 iterations "
+            "(the shift is the Euclidean distance; its square 0.1 would stop after 2)")
+    km.compare(check, sub.kmeans(X, 2, init=init, tol=0.2), want, case, iters_first=True)
+
+
+@pytest.mark.group("convergence")
 @pytest.mark.parametrize("max_iters", [1, 3])
 def test_max_iters_caps_the_iterations(km, sub, ref, check, rng, max_iters):
     X, init = _slow_run(km, rng)

@@ -105,3 +105,21 @@ def test_k_equals_n_with_duplicates_kmeanspp(km, sub, ref, check, rng):
           name=f"labels ({case}: the nearest of your final centroids, ties to the lowest index)")
     check(inertia, torch.tensor(0.0, dtype=torch.float64), dtype=torch.float64,
           name=f"inertia ({case}: every point coincides with a centroid)")
+
+
+@pytest.mark.group("inputs")
+def test_x_and_init_are_not_modified(km, data, sub, ref, check, rng):
+    """X and init are made inside the worker and handed to kmeans as they are (not copies), then read back.
+
+    This is a probe inside the worker (the statement says so): what it reads is what the arrays hold there.
+    """
+    n, d, k = 400, 3, 5
+    seeds = torch.randint(0, 2**31 - 1, (2,), generator=rng).tolist()
+    make = sub.support("kmeans_data").uniform
+    remote_X, remote_init = make.new(seeds[0], n, d), make.new(seeds[1], k, d)
+    X, init = data.uniform(seeds[0], n, d), data.uniform(seeds[1], k, d)
+    got = sub.kmeans(remote_X, k, init=remote_init)
+    check(remote_init.copy(), init, rtol=0.0, atol=0.0,
+          name="init after kmeans returned (do not modify init in place: copy it before updating centroids)")
+    check(remote_X.copy(), X, rtol=0.0, atol=0.0, name="X after kmeans returned (do not modify X in place)")
+    km.compare(check, got, ref.lloyd(X, init, 100, 1e-4), f"n={n}, d={d}, k={k}, uniform data, given init")

@@ -12,7 +12,7 @@ import torch
 
 @pytest.mark.group("large")
 def test_large(km, data, sub, ref, check, rng):
-    n, d, k, iters = 200_000, 32, 64, 4
+    n, d, k, iters = 200_000, 32, 64, 6
     data_seed = int(torch.randint(0, 2**31 - 1, (1,), generator=rng))
     X = data.uniform(data_seed, n, d)
     init = km.pick_rows(rng, X, k)
