@@ -26,7 +26,7 @@ from judge import __version__, notebook, staticscan
 from judge.challenge import Challenge
 from judge.forkserver import PRELOAD
 from judge.sandbox.base import Limits, Sandbox, WorkerSpec, WorkerStartFailed, start_worker
-from judge.verdict import GroupResult, SubmissionResult, TestResult, Verdict, overall
+from judge.verdict import GroupResult, SubmissionResult, TestResult, Verdict, near_time_limit, overall
 
 PUBLIC_SEED = 0
 
@@ -261,7 +261,8 @@ def _fold(challenge: Challenge, submission: Path, suite: str, sandbox: Sandbox, 
         for m in members:
             tests.append(TestResult(m.name, name, m.verdict or Verdict.NR,
                                     per_test, per_test if passed else 0.0, m.duration,
-                                    m.message, m.figures))
+                                    m.message, m.figures, m.time_used, m.time_limit, m.time_clock,
+                                    near_time_limit(m.time_used, m.time_limit)))
     verdict = overall([g.verdict for g in group_results])
     if not tests:
         message = message or "no tests ran"

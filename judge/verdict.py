@@ -83,10 +83,30 @@ class TestResult:
     duration: float
     message: str = ""
     figures: dict[str, Any] = field(default_factory=dict)
+    time_used: float | None = None  # seconds charged against time_limit: CPU time of the worker (see time_clock)
+    time_limit: float | None = None  # the per-test limit
+    time_clock: str = "cpu"  # "cpu", or "wall" where the sandbox could not read CPU time
+    near_time_limit: bool = False  # time_used is at least NEAR_TIME_LIMIT of the limit
 
     @property
     def passed(self) -> bool:
         return self.verdict is Verdict.AC
+
+    @property
+    def time_text(self) -> str:
+        """'1.23/5 s CPU', with '(close to the limit)' where it is; '' for a test that did not run."""
+        if self.time_used is None or self.time_limit is None:
+            return ""
+        text = f"{self.time_used:.2f}/{self.time_limit:g} s {'CPU' if self.time_clock == 'cpu' else 'wall'}"
+        return text + (" (close to the limit)" if self.near_time_limit else "")
+
+
+#: a test that used at least this share of its time limit is reported as close to it
+NEAR_TIME_LIMIT = 0.8
+
+
+def near_time_limit(used: float | None, limit: float | None) -> bool:
+    return used is not None and bool(limit) and used >= NEAR_TIME_LIMIT * float(limit)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -125,7 +145,7 @@ class SubmissionResult:
     def from_dict(cls, data: dict[str, Any]) -> SubmissionResult:
         """The result ``to_dict`` gave, also after a JSON round trip (the server's); unknown keys are ignored."""
         tests = tuple(TestResult(**{**_known_keys(TestResult, t), "verdict": Verdict(t["verdict"] or "NR")})
-                      ) for t in data.get("tests", []))
+                      for t in data.get("tests", []))
         groups = tuple(GroupResult(**{**_known_keys(GroupResult, g), "verdict": Verdict(g["verdict"])})
                        for g in data.get("groups", []))
         return cls(**{**_known_keys(cls, data), "verdict": Verdict(data["verdict"]), "tests": tests, "groups": groups})

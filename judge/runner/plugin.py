@@ -55,6 +55,9 @@ class RawResult:
     duration: float
     message: str = ""
     figures: dict[str, Any] = field(default_factory=dict)
+    time_used: float | None = None  # what the test's calls were charged (CPU seconds unless time_clock says wall)
+    time_limit: float | None = None
+    time_clock: str = "cpu"
 
 
 def group_of(item: pytest.Item) -> str:
@@ -219,6 +222,9 @@ class MljPlugin:
             worst = max(self._figures, key=lambda f: f.get("max_abs_err", 0.0))
             figures = dict(worst, checks=len(self._figures))
         name = item.nodeid.split("/")[-1]
-        self.results.append(RawResult(name, group, verdict, duration, message, figures))
+        budget = self.session.budget
+        charged = round(budget.spent, 4) if verdict is not None else None
+        self.results.append(RawResult(name, group, verdict, duration, message, figures, charged, budget.per_test,
+                                      budget.clock))
         if verdict is Verdict.TLE or (self.stop_group_on_failure and verdict not in (Verdict.AC, None)):
             self._failed_groups.setdefault(group, f"{name} ({verdict})")

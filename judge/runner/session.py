@@ -11,6 +11,7 @@ fresh one. Tests reach the submission as ``sub.name(args)`` through ``Proxy``.
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from judge.runner.faults import (
     SubmissionFault,
     TimeLimitExceeded,
 )
+from judge.runner.timing import Budget, CallMeter
 from judge.sandbox.base import (
     Sandbox,
     Worker,
@@ -38,17 +40,6 @@ from judge.sandbox.base import (
 )
 
 STARTUP_SECONDS = 120.0  # importing torch in a cold worker on a busy machine
-
-
-@dataclass
-class Budget:
-    """Time the submission may still spend in calls during the current test."""
-
-    per_test: float = 10.0
-    spent: float = 0.0
-
-    def remaining(self) -> float:
-        return self.per_test - self.spent
 
 
 @dataclass
@@ -94,17 +85,21 @@ class WorkerSession:
         return "".join(part for part in self._logs + current if part)
 
     # -- the protocol -----------------------------------------------------------
-    def _exchange(self, request: bytes, deadline: float, what: str) -> tuple[dict, dict]:
+    def _exchange(self, request: bytes, deadline: float, what: str,
+                  meter: CallMeter | None = None) -> tuple[dict, dict]:
         worker = self.worker
         assert worker is not None
         try:
             worker.send(request, deadline)  # a worker that stops reading uses up its time: TLE, never a hang
             message, tensors = protocol.read_frame(
-                lambda n: worker.recv_exact(n, deadline), max_blob=self.max_blob)
+                meter.read if meter else lambda n: worker.recv_exact(n, deadline), max_blob=self.max_blob)
         except WorkerTimeout:
             self.losses += 1
+            if meter is not None:
+                meter.finish()  # its last reading, before the kill
             self._discard()
-            raise TimeLimitExceeded(f"{what} did not finish within the time limit") from None
+            raise TimeLimitExceeded(meter.timeout_message(what) if meter else
+                                    f"{what} did not finish within the time limit") from None
         except WorkerGone:
             raise self._death(what) from None
         except WorkerStartFailed as exc:  # the backend lost its worker for reasons of its own (the engine failed)
@@ -183,15 +178,16 @@ class WorkerSession:
             grad["grad_output"] = encoder.encode(grad.get("grad_output"))
             request["grad"] = grad
         what = what or _describe(target)
-        remaining = self.budget.remaining()
-        if remaining <= 0:
-            raise TimeLimitExceeded(f"the test's time limit ({self.budget.per_test:g} s) was used up")
-        started = time.monotonic()
+        if self.budget.remaining() <= 0 or self.budget.wall >= self.budget.wall_cap:
+            raise TimeLimitExceeded(self.budget.used_up())
+        assert self.worker is not None
+        meter = CallMeter(self.worker, self.budget, len(self.spec.cpus or ()) or len(os.sched_getaffinity(0)))
         try:
-            message, tensors = self._exchange(protocol.pack(request, encoder.tensors),
-                                              started + remaining, what)
+            message, tensors = self._exchange(protocol.pack(request, encoder.tensors), meter.deadline, what, meter)
         finally:
-            self.budget.spent += time.monotonic() - started
+            meter.finish()
+        if meter.over():  # it answered, but after the test's time was used up: the same verdict as if it had not
+            raise TimeLimitExceeded(f"{what} went over the time limit: {self.budget.describe_spent()}")
         if message.get("id") != request["id"]:
             self._discard()
             raise RuntimeFault(f"{what}: the worker answered out of turn")

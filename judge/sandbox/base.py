@@ -210,6 +210,12 @@ class Worker(ABC):
     def logs(self) -> str:
         return self.log.text()
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system, seconds) that the worker and everything it started have used so far,
+        read from outside the worker, where the submission cannot change it; ``None`` where the backend
+        cannot tell (the runner then charges wall time). Only differences between two readings mean anything."""
+        return None
+
 
 class Sandbox(ABC):
     """A way to start workers. One instance may start many workers.

@@ -17,6 +17,7 @@ import struct
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import docker
@@ -32,6 +33,7 @@ from judge.sandbox.base import (
     WorkerStartFailed,
     wait_writable,
 )
+from judge.sandbox.docker import cputime
 from judge.sandbox.docker.options import MOUNT
 from judge.sandbox.docker.registry import CONTAINERS
 
@@ -84,6 +86,7 @@ class DockerWorker(Worker):
         self._starter: threading.Thread | None = None
         self._start_error: BaseException | None = None
         self.on_gone: Callable[[], None] | None = None
+        self._usage: tuple[Path, float] | None | bool = None  # the cgroup counter's file; False: not found
 
     def assign(self, spec: WorkerSpec) -> None:
         """Put the submission and its support files where the worker will import them from."""
@@ -167,6 +170,35 @@ class DockerWorker(Worker):
             return ExitStatus(returncode=None)
         self._status = self._status_from(state)
         return self._status
+
+    def cpu_seconds(self) -> float | None:
+        """The container's cgroup CPU counter (see ``cputime``); the engine's stats where the file is out of
+        reach; None before the container runs or after it is gone."""
+        if self._gone or self._start_error is not None:
+            return None
+        if self._usage is None:
+            with contextlib.suppress(requests.RequestException, docker.errors.APIError, KeyError, TypeError):
+                pid = int(self.api.inspect_container(self.id)["State"]["Pid"] or 0)
+                if pid:  # 0: not running (yet); look again at the next reading
+                    self._usage = cputime.usage_file(pid, self.id) or False
+        if self._usage:
+            return cputime.read_usage(*self._usage)
+        try:
+            stats = self.api.stats(self.id, stream=False, one_shot=True)
+            return int(stats["cpu_stats"]["cpu_usage"]["total_usage"]) * 1e-9
+        except (requests.RequestException, docker.errors.APIError, KeyError, TypeError, ValueError):
+            return None
+
+    def memory_bytes(self) -> int | None:
+        """The container's memory use as the engine counts it (its cgroup), less the page cache it could drop."""
+        if self._gone or self._start_error is not None:
+            return None
+        try:
+            memory = self.api.stats(self.id, stream=False, one_shot=True)["memory_stats"]
+            cache = int(memory.get("stats", {}).get("inactive_file", memory.get("stats", {}).get("cache", 0)))
+            return max(0, int(memory["usage"]) - cache)
+        except (requests.RequestException, docker.errors.APIError, KeyError, TypeError, ValueError):
+            return None
 
     def detach(self) -> None:
         """Stop reading the container's stream. First in a kill: the engine does not remove a container

@@ -37,6 +37,7 @@ from judge.sandbox.base import (
 )
 from judge.sandbox.gpus import cuda_visible_devices, device_files, host_gpus
 from judge.sandbox.process.confine import kill_worker
+from judge.sandbox.process.cputime import TreeClock
 from judge.sandbox.process.zygote import Zygote, ZygoteError
 from judge.sandbox.process.zygote import adopt as zygote_adopt
 from judge.sandbox.process.zygote import shared as zygote_shared
@@ -103,10 +104,22 @@ class ProcessWorker(Worker):
         self.support_paths = [str(scratch / p.name) for p in spec.support_files]
         self._killed = False
         self._exit: dict | None = None
+        self._clock: TreeClock | None = None
 
     @property
     def pid(self) -> int:
         return self._pid(120.0)
+
+    def cpu_seconds(self) -> float | None:
+        """The worker's process tree's CPU time, from the host's /proc (see ``cputime``)."""
+        if self._exit is not None:
+            return None
+        if self._clock is None:
+            try:
+                self._clock = TreeClock(self.pid)
+            except ZygoteError:
+                return None
+        return self._clock.seconds()
 
     def kill(self) -> None:
         if self._exit is None:
