@@ -5,9 +5,10 @@ body as it arrives, counting bytes, and answers 413 the moment the route's cap
 is passed (nothing larger than the cap is ever held); the route then reads the
 body from memory. Every state-changing request (POST, PUT, PATCH, DELETE) must
 come from this site: its ``Origin`` (or, lacking one, its ``Referer``) names
-this server's host, unless it carries ``Authorization: Bearer`` (a header a
-page on another site cannot set on a request to us without a CORS preflight,
-which this server never grants) and no cookie. HTML forms carry a CSRF token
+this server's host. Exempt are API calls with no cookie (they act only by
+the token they carry) and those with ``Authorization: Bearer`` and no cookie
+(a header a page on another site cannot set on a request to us without a CORS
+preflight, which this server never grants). HTML forms carry a CSRF token
 too: the double-submit value of the ``mlj_csrf`` cookie (SameSite=Strict,
 HttpOnly), compared in constant time.
 """
@@ -93,7 +94,9 @@ class Guard:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         method = scope["method"]
-        if method in STATE_CHANGING and not _bearer_only(headers):
+        # a cookie-less API call cannot act in anyone's name but its own token's; every page form is checked
+        browser = "cookie" in headers or not scope["path"].startswith("/api/")
+        if method in STATE_CHANGING and browser and not _bearer_only(headers):
             ok, reason = same_origin(headers, self.trust_proxy)
             if not ok:
                 await _answer(send, 403, f"cross-site request refused: {reason}; submit from this site's "

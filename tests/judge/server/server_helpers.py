@@ -16,7 +16,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from judge.challenge import ROOT
+from judge import ROOT
 
 CHALLENGE = "softmax-cross-entropy"
 REFERENCE = ROOT / "reference" / "softmax_cross_entropy.py"  # AC
@@ -35,7 +35,7 @@ def mlj_group() -> click.Group:
     import cli
 
     group = click.Group("mlj")
-    for command in (cli.submit, cli.serve, cli.admin_group, cli.login, cli.leaderboard):
+    for command in (cli.submit, cli.serve, cli.admin_group, cli.login, cli.logout, cli.whoami, cli.leaderboard):
         group.add_command(command)
     return group
 
@@ -52,9 +52,11 @@ def run_mlj(*args: str, config: Path | None = None, env: dict[str, str] | None =
 class Server:
     """`python -m cli serve` (what `mlj serve` runs) in its own process group."""
 
-    def __init__(self, workdir: Path, db: str | None, *, workers: int = 2, rate_limit: int = 10) -> None:
-        """``db`` None: no --db, so the default ./.mlj/server.db under ``workdir``."""
+    def __init__(self, workdir: Path, db: str | None, *, workers: int = 2, rate_limit: int = 10,
+                 extra: tuple[str, ...] = (), env: dict[str, str] | None = None) -> None:
+        """``db`` None: no --db, so the default ./.mlj/server.db under ``workdir``; ``extra``: more options."""
         self.workdir, self.workers, self.rate_limit = workdir, workers, rate_limit
+        self.extra, self.env = list(extra), dict(env or {})
         self.db_flag = [] if db is None else ["--db", db]
         self.db = db or str(workdir / ".mlj" / "server.db")
         self.port = free_port()
@@ -64,10 +66,13 @@ class Server:
 
     def start(self, timeout: float = 60) -> None:
         cmd = [sys.executable, "-m", "cli", "serve", *self.db_flag, "--port", str(self.port),
-               "--sandbox", "process", "--workers", str(self.workers), "--rate-limit", str(self.rate_limit)]
+               "--sandbox", "process", "--workers", str(self.workers), "--rate-limit", str(self.rate_limit),
+               *self.extra]
+        if "--sandbox" in self.extra:  # the test chose another backend
+            cmd[cmd.index("--sandbox"):cmd.index("--sandbox") + 2] = []
         with self.log.open("a") as log:
             self.proc = subprocess.Popen(cmd, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT,
-                                         start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                                         start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT), **self.env})
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -115,6 +120,12 @@ class Server:
             **kwargs: Any) -> httpx.Response:
         headers = {**(headers or {}), **({"Authorization": f"Bearer {token}"} if token else {})}
         return httpx.request(method, self.url + path, headers=headers, timeout=30, **kwargs)
+
+    def browser_post(self, path: str, form: dict[str, str], cookies: dict[str, str] | None = None) -> httpx.Response:
+        """A form POST as this site's own page sends it: its Origin, its CSRF cookie and field."""
+        csrf = "t" * 32
+        return self.api("POST", path, data={**form, "csrf": csrf}, headers={"Origin": self.url},
+                        cookies={**(cookies or {}), "mlj_csrf": csrf})
 
     def submit(self, token: str, code: str, challenge: str = CHALLENGE) -> int:
         response = self.api("POST", "/api/submissions", token, json={"challenge": challenge, "code": code})

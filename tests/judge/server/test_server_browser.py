@@ -50,7 +50,7 @@ def test_board_to_submission_and_login(board: Board, browser) -> None:  # noqa: 
     assert page.locator("#code").inner_text().strip() == REFERENCE.read_text().strip()
     assert page.locator("header").get_by_role("link", name="alice").count() == 1
     cookie = next(c for c in context.cookies() if c["name"] == "mlj_token")
-    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
 
     page.get_by_role("button", name="Log out").click()
     assert page.url == board.server.url + "/"

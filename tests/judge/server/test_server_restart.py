@@ -54,7 +54,8 @@ def test_rate_limit_then_stop_and_restart_grades_everything(server: Server, tmp_
 
 
 def _grading_processes(server_pid: int) -> dict[int, list[int]]:
-    """The server's grading processes, each with its own child processes (the sandboxed worker)."""
+    """The server's grading processes, each with the grandchildren below it: a worker forked by the process
+    sandbox's zygote, only while it grades (a slot's next process, warming, has a zygote and no worker)."""
     parents: dict[int, int] = {}
     graders: list[int] = []
     for entry in Path("/proc").iterdir():
@@ -68,7 +69,8 @@ def _grading_processes(server_pid: int) -> dict[int, list[int]]:
         parents[int(entry.name)] = ppid
         if ppid == server_pid and b"spawn_main" in cmdline:
             graders.append(int(entry.name))
-    return {g: [pid for pid, ppid in parents.items() if ppid == g] for g in graders}
+    children = {g: [pid for pid, ppid in parents.items() if ppid == g] for g in graders}
+    return {g: [pid for pid, ppid in parents.items() if ppid in kids] for g, kids in children.items()}
 
 
 def test_a_crashed_grading_is_a_judge_error_and_the_others_go_on(server: Server) -> None:
