@@ -255,16 +255,21 @@ def submission_labels(results: list[SubmissionResult], cwd: Path | None = None) 
 def summary_table(results: list[SubmissionResult], *, width: int = 100) -> Table:
     """One row per submission with the reason it is not accepted; long cells wrap, none is cut."""
     accepted = sum(r.verdict is Verdict.AC for r in results)
-    table = Table(title=f"{len(results)} submissions · {accepted} accepted", title_justify="left", expand=False,
-                  width=width if width < 200 else None)
-    table.add_column("submission", overflow="fold", ratio=2)
-    table.add_column("challenge", overflow="fold")
+    challenges = sorted({r.challenge for r in results})
+    one = challenges[0] if len(challenges) == 1 else None
+    labels = submission_labels(results)
+    title = f"{one + ' · ' if one else ''}{len(results)} submissions · {accepted} accepted"
+    table = Table(title=title, title_justify="left", expand=False, width=width if width < 200 else None)
+    # a label whole where it fits in a third of the width: what a reader searches the table for
+    table.add_column("submission", overflow="fold", width=min(max(len(x) for x in labels), width // 3))
+    if one is None:
+        table.add_column("challenge", overflow="fold")
     table.add_column("verdict", no_wrap=True)
     table.add_column("score", justify="right", no_wrap=True)
     table.add_column("time", justify="right", no_wrap=True)
-    table.add_column("reason", overflow="fold", ratio=3)
-    for result, label in zip(results, submission_labels(results)):
-        table.add_row(Text(label), result.challenge, verdict_text(result.verdict),
+    table.add_column("reason", overflow="fold", ratio=1)
+    for result, label in zip(results, labels):
+        table.add_row(Text(label), *([] if one else [result.challenge]), verdict_text(result.verdict),
                       f"{result.score:g}/{result.max_score:g}", f"{result.duration:.1f}s", Text(reason(result)))
     return table
 

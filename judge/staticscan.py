@@ -15,6 +15,7 @@ import ast
 import io
 import tokenize
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def scan(source: str, *, apis: list[str], modules: list[str], filename: str = "s
     try:
         tree = ast.parse(source, filename=filename)
     except SyntaxError as exc:
-        return ScanResult(f"SyntaxError: {exc.msg} (line {exc.lineno})", ())
+        return ScanResult(f"SyntaxError: {exc.msg} ({Path(filename).name} line {exc.lineno})", ())
     except ValueError as exc:  # e.g. null bytes
         return ScanResult(f"cannot parse the file: {exc}", ())
     except (MemoryError, RecursionError):  # CPython's parser gives up on very deep nesting this way

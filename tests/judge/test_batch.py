@@ -60,7 +60,7 @@ def test_cold_command_line_agrees_with_warm_batch(layout, tmp_path):
     for (challenge, path), warm_result in zip(pairs, warm):
         report = tmp_path / f"{path.stem}.json"
         proc = subprocess.run([sys.executable, "-c", "import cli; cli.main()", "grade", challenge.id, str(path),
-                               "--sandbox", "process", "--seed", "4", "--json", str(report)],
+                               "--sandbox", "process", "--seed", "4", "--json-file", str(report)],
                               capture_output=True, text=True, timeout=300)
         cold = json.loads(report.read_text())["submissions"][0]
         assert cold["verdict"] == warm_result.verdict == expected[str(path)], (path, proc.stderr[-500:])
