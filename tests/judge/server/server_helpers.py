@@ -71,8 +71,9 @@ class Server:
         if "--sandbox" in self.extra:  # the test chose another backend
             cmd[cmd.index("--sandbox"):cmd.index("--sandbox") + 2] = []
         with self.log.open("a") as log:
+            env = {**os.environ, "PYTHONPATH": str(ROOT), **self.env}
             self.proc = subprocess.Popen(cmd, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT,
-                                         start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT), **self.env})
+                                         start_new_session=True, env=env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

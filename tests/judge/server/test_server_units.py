@@ -100,3 +100,46 @@ def test_unusable_databases_are_clear_errors(monkeypatch: pytest.MonkeyPatch) ->
 def test_server_unreachable_is_a_clear_error(tmp_path: Path) -> None:
     out = run_mlj("leaderboard", "--server", "http://127.0.0.1:1")
     assert out.exit_code == 2 and "cannot reach the server at http://127.0.0.1:1" in out.stderr
+
+
+def test_find_known_takes_catalog_names_only() -> None:
+    from judge.challenge import CHALLENGES_DIR, ChallengeError, catalog_ids, find_known
+
+    assert find_known("softmax-cross-entropy").id == "softmax-cross-entropy"
+    messages = set()
+    for spelling in ("softmax-cross-entropy/", "./softmax-cross-entropy", "../challenges/softmax-cross-entropy",
+                     str(CHALLENGES_DIR / "softmax-cross-entropy"), "nope", 3, None):
+        with pytest.raises(ChallengeError) as caught:
+            find_known(spelling)
+        messages.add(caught.value.errors[0].replace(repr(str(spelling)), "ID"))
+    assert len(messages) == 1 and "softmax-cross-entropy" in catalog_ids()
+
+
+def test_forgetting_test_modules_follows_an_aliased_folder(tmp_path: Path) -> None:
+    import importlib.util
+
+    from judge.grading import _forget_test_modules
+
+    real = tmp_path / "pkg" / "tests"
+    real.mkdir(parents=True)
+    (real / "test_alias_probe.py").write_text("X = 1\n")
+    before = set(sys.modules)
+    spec = importlib.util.spec_from_file_location("mlj_alias_probe", real / "test_alias_probe.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["mlj_alias_probe"] = module
+    spec.loader.exec_module(module)
+    _forget_test_modules(before, tmp_path / "other" / ".." / "pkg")  # the grading saw the package by an alias
+    assert "mlj_alias_probe" not in sys.modules
+
+
+def test_the_queue_takes_members_in_turn_fewest_slot_seconds_first() -> None:
+    from judge.server.schedule import Load, Queued, next_eligible, order, per_member_slots
+
+    queued = [Queued(1, 10), Queued(2, 10), Queued(3, 10), Queued(4, 20), Queued(5, 30), Queued(6, 20)]
+    loads = {10: Load(seconds=0), 20: Load(seconds=500), 30: Load(seconds=100)}
+    assert [q.id for q in order(queued, loads)] == [1, 5, 4, 2, 6, 3]
+    # a member holding their share of the slots waits; the next member's oldest goes first
+    busy = {10: Load(seconds=0, running=1), 20: Load(seconds=500)}
+    assert next_eligible(queued, busy, per_member_slots(2)).id == 5
+    assert next_eligible([Queued(1, 10)], busy, 1) is None
+    assert per_member_slots(1) == 1 and per_member_slots(4) == 2
