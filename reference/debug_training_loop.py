@@ -14,40 +14,69 @@ import torch
 from torch import nn
 
 
-def evaluate(model: nn.Module, loader: Any, criterion: nn.Module) -> tuple[float, float]:
-    """Mean loss over all samples and accuracy, in eval mode without autograd."""
+def evaluate(model: nn.Module, loader: Any, criterion: nn.Module, *,
+             batch_means: bool = False) -> tuple[float, float]:
+    """Mean loss over all samples and accuracy, in eval mode without autograd (``batch_means``: the mistake
+    of averaging the batches' means, for the tests' hints)."""
     model.eval()
-    total, correct, count = 0.0, 0, 0
+    total, correct, count, means = 0.0, 0, 0, []
     with torch.no_grad():
         for x, y in loader:
             logits = model(x)
             total += criterion(logits, y).item() * y.shape[0]
+            means.append(criterion(logits, y).item())
             correct += int((logits.argmax(dim=1) == y).sum())
             count += y.shape[0]
-    return total / count, correct / count
+    return (sum(means) / len(means) if batch_means else total / count), correct / count
 
 
 def train(model: nn.Module, train_loader: Any, val_loader: Any, config: dict[str, Any]) -> dict[str, list[float]]:
+    return train_with(model, train_loader, val_loader, config)
+
+
+def train_with(model: nn.Module, train_loader: Any, val_loader: Any, config: dict[str, Any], *,
+               zero: str = "before", softmax: bool = False, mode: str = "each_epoch", clip: str = "before",
+               schedule: str = "epoch", val: str = "samples") -> dict[str, list[float]]:
+    """The fixed loop, or (trusted side only) the loop with one kind of mistake of each group switched on.
+
+    ``zero``: "before" (correct), "never", "after_backward" (zero_grad between backward and step);
+    ``softmax``: softmax before the loss; ``mode``: "each_epoch" (correct) or "once" (model.train() once
+    before the loop); ``clip``: "before" (correct) or "after" the step; ``schedule``: "epoch" (correct) or
+    "batch"; ``val``: "samples" (correct) or "batch_means". The hidden tests compare a submission's outcome
+    with these runs to name its mistake.
+    """
     criterion = nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=config["lr"], momentum=config["momentum"],
                                 weight_decay=config["weight_decay"])
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=config["step_size"], gamma=config["gamma"])
     history: dict[str, list[float]] = {"train_loss": [], "val_loss": [], "val_accuracy": [], "lr": []}
-    for _ in range(config["epochs"]):
+    if mode == "once":
         model.train()
+    for _ in range(config["epochs"]):
+        if mode == "each_epoch":
+            model.train()
         history["lr"].append(optimizer.param_groups[0]["lr"])
         for x, y in train_loader:
-            optimizer.zero_grad()
-            loss = criterion(model(x), y)
+            if zero == "before":
+                optimizer.zero_grad()
+            logits = model(x)
+            loss = criterion(torch.softmax(logits, dim=1) if softmax else logits, y)
             loss.backward()
-            if config["clip_norm"] is not None:
+            if zero == "after_backward":
+                optimizer.zero_grad()
+            if config["clip_norm"] is not None and clip == "before":
                 nn.utils.clip_grad_norm_(model.parameters(), config["clip_norm"])
             optimizer.step()
+            if config["clip_norm"] is not None and clip == "after":
+                nn.utils.clip_grad_norm_(model.parameters(), config["clip_norm"])
+            if schedule == "batch":
+                scheduler.step()
             history["train_loss"].append(loss.item())
-        val_loss, val_accuracy = evaluate(model, val_loader, criterion)
+        val_loss, val_accuracy = evaluate(model, val_loader, criterion, batch_means=val == "batch_means")
         history["val_loss"].append(val_loss)
         history["val_accuracy"].append(val_accuracy)
-        scheduler.step()
+        if schedule == "epoch":
+            scheduler.step()
     return history
 
 
@@ -74,11 +103,26 @@ def seeds(rng: torch.Generator) -> tuple[int, int]:
     return int(a), int(b)
 
 
+def inputs(ts: Any, rng: torch.Generator, n_train: int, n_val: int, *, passes: int, n_features: int = 6,
+           **setup: Any) -> dict[str, Any]:
+    """Everything a run needs, drawn here on the trusted side: the data, the model's initial weights and the
+    order of the training samples in each pass (``make_setup``'s ``state`` and ``order``), the run seed."""
+    data = make_blobs(rng, n_train, n_val, n_features=n_features)
+    model_seed, seed = seeds(rng)
+    model = ts.make_setup(*data, model_seed, **setup)["model"]
+    state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    order = torch.stack([torch.randperm(n_train, generator=rng) for _ in range(max(passes, 1))])
+    return {"data": data, "model_seed": model_seed, "seed": seed, "state": state, "order": order, "setup": setup}
+
+
 def reference_run(ts: Any, data: tuple[torch.Tensor, ...], config: dict[str, Any], *, model_seed: int, seed: int,
-                  **setup: Any) -> dict[str, Any]:
-    """What the fixed loop gives on these inputs, run under ``ts``: the challenge's support module as the
-    tests' ``helper`` fixture loads it on the trusted side (the same code the worker runs it under)."""
-    return ts.run(ts.make_setup(*data, model_seed, **setup), config, seed=seed, train_fn=train)
+                  variant: dict[str, Any] | None = None, **setup: Any) -> dict[str, Any]:
+    """What the fixed loop (or, with ``variant``, the loop with those mistakes) gives on these inputs, run under
+    ``ts``: the challenge's support module as the tests' ``helper`` fixture loads it on the trusted side (the same
+    code the worker runs it under)."""
+    def fn(*args: Any) -> dict[str, list[float]]:
+        return train_with(*args, **(variant or {}))
+    return ts.run(ts.make_setup(*data, model_seed, **setup), config, seed=seed, train_fn=fn)
 
 
 def expected_lrs(config: dict[str, Any]) -> list[float]:

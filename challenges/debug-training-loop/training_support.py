@@ -31,6 +31,7 @@ import functools
 import importlib
 import math
 import sys
+import types
 import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -38,7 +39,7 @@ from typing import Any
 import torch
 from torch import nn
 from torch.optim.optimizer import Optimizer, register_optimizer_step_pre_hook
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import DataLoader, Sampler, TensorDataset
 
 HISTORY_KEYS = ("train_loss", "val_loss", "val_accuracy", "lr")
 
@@ -89,8 +90,11 @@ class Monitor:
         self.fresh: dict[int, torch.Tensor] = {}
         self.steps: list[dict[str, Any]] = []
 
-    def observe(self, model: nn.Module, logits: torch.Tensor) -> torch.Tensor:
-        self.forwards.append((self.phase, bool(model.training), torch.is_grad_enabled()))
+    def observe(self, model: nn.Module, logits: torch.Tensor, *,
+                _grad_enabled: Callable[[], bool] = torch.is_grad_enabled) -> torch.Tensor:
+        # the default arguments are bound at import, before a submission is: replacing torch.is_grad_enabled
+        # later changes nothing here
+        self.forwards.append((self.phase, bool(model.training), bool(_grad_enabled())))
         if self.phase == "train" and logits.requires_grad:
             self.graphs = [ref for ref in self.graphs if ref() is not None]
             if len(self.graphs) > self.most_graphs_alive:
@@ -138,6 +142,24 @@ class PhaseLoader(DataLoader):
         for batch in super().__iter__():
             self.monitor.phase = self.phase
             yield batch
+
+
+class OrderSampler(Sampler[int]):
+    """The training samples in the order given for each pass: ``order[k]`` is pass ``k``'s permutation."""
+
+    def __init__(self, order: torch.Tensor) -> None:
+        self.order = [[int(i) for i in row] for row in order]
+        self.passes = 0
+
+    def __len__(self) -> int:
+        return len(self.order[0])
+
+    def __iter__(self) -> Iterator[int]:
+        if self.passes >= len(self.order):
+            raise RuntimeError(f"train_loader was iterated more than {len(self.order)} times: iterate it once per "
+                               "epoch")
+        self.passes += 1
+        return iter(self.order[self.passes - 1])
 
 
 @contextlib.contextmanager
@@ -192,12 +214,15 @@ def optimizer_without_dynamo() -> Iterator[None]:
 
 def make_setup(X_train: torch.Tensor, y_train: torch.Tensor, X_val: torch.Tensor, y_val: torch.Tensor,
                model_seed: int, *, batch_size: int = 16, val_batch_size: int = 32, hidden: int = 16,
-               dropout: float = 0.2, batch_norm: bool = True) -> dict[str, Any]:
+               dropout: float = 0.2, batch_norm: bool = True, state: dict[str, torch.Tensor] | None = None,
+               order: torch.Tensor | None = None) -> dict[str, Any]:
     """The model (in training mode) and the loaders, as ``dict(model=, train_loader=, val_loader=)``.
 
-    ``X_*`` are float64 ``(N, n_features)``, ``y_*`` int64 class indices ``(N,)``. The
-    training loader shuffles with its own generator seeded from ``model_seed`` (one new
-    order per pass); neither loader uses worker processes.
+    ``X_*`` are float64 ``(N, n_features)``, ``y_*`` int64 class indices ``(N,)``. The model's weights
+    are drawn from ``model_seed``, or loaded from ``state`` (a state_dict) when given. The training
+    loader shuffles with its own generator seeded from ``model_seed`` (one new order per pass), or,
+    with ``order`` (an int64 ``(passes, N)`` tensor), takes the samples of pass ``k`` in the order
+    ``order[k]``. Neither loader uses worker processes. The judge sends ``state`` and ``order``.
     """
     X_train, X_val = X_train.to(torch.float64), X_val.to(torch.float64)
     y_train, y_val = y_train.to(torch.int64), y_val.to(torch.int64)
@@ -206,10 +231,14 @@ def make_setup(X_train: torch.Tensor, y_train: torch.Tensor, X_val: torch.Tensor
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(model_seed)
         model = Classifier(X_train.shape[1], n_classes, hidden, dropout, batch_norm)
+    if state is not None:
+        model.load_state_dict(state)
     model.monitor = monitor
+    shuffle: dict[str, Any] = {"shuffle": True, "generator": torch.Generator().manual_seed(model_seed + 1)}
+    if order is not None:
+        shuffle = {"sampler": OrderSampler(order)}
     train_loader = PhaseLoader(TensorDataset(X_train, y_train), phase="train", monitor=monitor,
-                               batch_size=batch_size, shuffle=True, num_workers=0,
-                               generator=torch.Generator().manual_seed(model_seed + 1))
+                               batch_size=batch_size, num_workers=0, **shuffle)
     val_loader = PhaseLoader(TensorDataset(X_val, y_val), phase="val", monitor=monitor,
                              batch_size=val_batch_size, shuffle=False, num_workers=0,
                              generator=torch.Generator().manual_seed(model_seed + 2))
@@ -239,78 +268,122 @@ def _history(history: Any) -> tuple[dict[str, list[float]], dict[str, str], str 
     return values, not_float, problem
 
 
-def run(setup: dict[str, Any], config: dict[str, Any], *, seed: int = 0,
-        train_fn: Callable[..., Any] | None = None) -> dict[str, Any]:
-    """Call ``train_fn`` (default: ``solution.train``) on ``setup`` and report what happened.
+def _bind_run() -> Callable[..., dict[str, Any]]:
+    """``run``, with every function it calls bound now (this module is imported before a submission is):
+    a submission that later replaces this module's names, or torch's, does not change what ``run`` runs."""
+    _history_of, _pre_hook, _fork_rng, _manual_seed = _history, register_optimizer_step_pre_hook, \
+        torch.random.fork_rng, torch.manual_seed
+    _get_threads, _set_threads, _no_dynamo, _import = torch.get_num_threads, torch.set_num_threads, \
+        optimizer_without_dynamo, importlib.import_module
 
-    Returns a dict of plain values: ``history`` (floats per key), ``history_not_float``
-    (the first entry per key that is not a Python float), ``history_problem`` (None, or
-    what is wrong with the returned history), ``training`` (``model.training``
-    afterwards), ``state`` (the final state_dict), ``steps_per_epoch`` and ``probes``
-    (lists per forward pass and per optimizer step, and the graph counts).
-    """
-    if train_fn is None:
-        train_fn = importlib.import_module("solution").train
-    model: Classifier = setup["model"]
-    monitor: Monitor = setup["monitor"]
-    monitor.reset()
-    params = list(model.parameters())
-    owned = {id(p) for p in params}
+    def run(setup: dict[str, Any], config: dict[str, Any], *, seed: int = 0,
+            train_fn: Callable[..., Any] | None = None) -> dict[str, Any]:
+        """Call ``train_fn`` (default: ``solution.train``) on ``setup`` and report what happened.
 
-    def on_grad(index: int) -> Callable[[torch.Tensor], None]:
-        def hook(grad: torch.Tensor) -> None:
-            previous = monitor.fresh.get(index)
-            monitor.fresh[index] = grad.detach().clone() if previous is None else previous + grad.detach()
-        return hook
+        Returns a dict of plain values: ``history`` (floats per key), ``history_not_float``
+        (the first entry per key that is not a Python float), ``history_problem`` (None, or
+        what is wrong with the returned history), ``training`` (``model.training``
+        afterwards), ``state`` (the final state_dict), ``steps_per_epoch`` and ``probes``
+        (lists per forward pass and per optimizer step, and the graph counts).
+        """
+        if train_fn is None:
+            train_fn = _import("solution").train
+        model: Classifier = setup["model"]
+        monitor: Monitor = setup["monitor"]
+        monitor.reset()
+        params = list(model.parameters())
+        owned = {id(p) for p in params}
 
-    def before_step(optimizer: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
-        if not any(id(p) in owned for group in optimizer.param_groups for p in group["params"]):
-            return
-        squares, relative = 0.0, [0.0]
-        for i, p in enumerate(params):
-            grad = p.grad.detach() if p.grad is not None else torch.zeros_like(p)
-            fresh = monitor.fresh.get(i, torch.zeros_like(p))
-            squares += float(grad.pow(2).sum())
-            diff = float((grad - fresh).abs().max())  # NaN stays NaN
-            relative.append(diff / max(float(fresh.abs().max()), 1e-300) if diff != 0 else 0.0)
-        monitor.fresh = {}
-        stale = math.nan if any(math.isnan(r) for r in relative) else max(relative)
-        monitor.steps.append({"lr": float(optimizer.param_groups[0]["lr"]), "grad_norm": math.sqrt(squares),
-                              "stale_grad": stale, "epoch": monitor.train_epochs - 1})
+        def on_grad(index: int) -> Callable[[torch.Tensor], None]:
+            def hook(grad: torch.Tensor) -> None:
+                previous = monitor.fresh.get(index)
+                monitor.fresh[index] = grad.detach().clone() if previous is None else previous + grad.detach()
+            return hook
 
-    handles = [p.register_hook(on_grad(i)) for i, p in enumerate(params)]
-    handles.append(register_optimizer_step_pre_hook(before_step))
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with torch.random.fork_rng(devices=[]), optimizer_without_dynamo():
-            torch.manual_seed(seed)
-            history = train_fn(model, setup["train_loader"], setup["val_loader"], dict(config))
-    finally:
-        for handle in handles:
-            handle.remove()
-        torch.set_num_threads(threads)
-    alive_after = monitor.graphs_alive()
-    values, not_float, problem = _history(history)
-    del history
-    forwards = monitor.forwards
-    return {
-        "history": values,
-        "history_not_float": not_float,
-        "history_problem": problem,
-        "training": bool(model.training),
-        "state": {k: v.detach().clone() for k, v in model.state_dict().items()},
-        "steps_per_epoch": len(setup["train_loader"]),
-        "probes": {
-            "train_forward_training": [t for phase, t, _ in forwards if phase == "train"],
-            "val_forward_training": [t for phase, t, _ in forwards if phase == "val"],
-            "val_forward_grad_enabled": [g for phase, _, g in forwards if phase == "val"],
-            "most_graphs_alive": monitor.most_graphs_alive,
-            "most_graphs_alive_at": monitor.most_graphs_alive_at,
-            "graphs_alive_after": alive_after,
-            "step_lr": [s["lr"] for s in monitor.steps],
-            "step_epoch": [s["epoch"] for s in monitor.steps],
-            "step_grad_norm": [s["grad_norm"] for s in monitor.steps],
-            "step_stale_grad": [s["stale_grad"] for s in monitor.steps],
-        },
-    }
+        def before_step(optimizer: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
+            if not any(id(p) in owned for group in optimizer.param_groups for p in group["params"]):
+                return
+            squares, relative = 0.0, [0.0]
+            for i, p in enumerate(params):
+                grad = p.grad.detach() if p.grad is not None else torch.zeros_like(p)
+                fresh = monitor.fresh.get(i, torch.zeros_like(p))
+                squares += float(grad.pow(2).sum())
+                diff = float((grad - fresh).abs().max())  # NaN stays NaN
+                relative.append(diff / max(float(fresh.abs().max()), 1e-300) if diff != 0 else 0.0)
+            monitor.fresh = {}
+            stale = math.nan if any(math.isnan(r) for r in relative) else max(relative)
+            monitor.steps.append({"lr": float(optimizer.param_groups[0]["lr"]), "grad_norm": math.sqrt(squares),
+                                  "stale_grad": stale, "epoch": monitor.train_epochs - 1})
+
+        handles = [p.register_hook(on_grad(i)) for i, p in enumerate(params)]
+        handles.append(_pre_hook(before_step))
+        threads = _get_threads()
+        _set_threads(1)
+        try:
+            with _fork_rng(devices=[]), _no_dynamo():
+                _manual_seed(seed)
+                history = train_fn(model, setup["train_loader"], setup["val_loader"], dict(config))
+        finally:
+            for handle in handles:
+                handle.remove()
+            _set_threads(threads)
+        alive_after = monitor.graphs_alive()
+        values, not_float, problem = _history_of(history)
+        del history
+        forwards = monitor.forwards
+        return {
+            "history": values,
+            "history_not_float": not_float,
+            "history_problem": problem,
+            "training": bool(model.training),
+            "state": {k: v.detach().clone() for k, v in model.state_dict().items()},
+            "steps_per_epoch": len(setup["train_loader"]),
+            "probes": {
+                "train_forward_training": [t for phase, t, _ in forwards if phase == "train"],
+                "val_forward_training": [t for phase, t, _ in forwards if phase == "val"],
+                "val_forward_grad_enabled": [g for phase, _, g in forwards if phase == "val"],
+                "most_graphs_alive": monitor.most_graphs_alive,
+                "most_graphs_alive_at": monitor.most_graphs_alive_at,
+                "graphs_alive_after": alive_after,
+                "step_lr": [s["lr"] for s in monitor.steps],
+                "step_epoch": [s["epoch"] for s in monitor.steps],
+                "step_grad_norm": [s["grad_norm"] for s in monitor.steps],
+                "step_stale_grad": [s["stale_grad"] for s in monitor.steps],
+            },
+        }
+
+    return run
+
+
+run = _bind_run()
+
+
+class _Sealed(types.ModuleType):
+    """This module as everyone reaches it after its import: the names it defined cannot be replaced or
+    deleted through it (``training_support.run = ...`` raises), and reading one gives the object it
+    defined, whatever its ``__dict__`` holds by then."""
+
+    def __getattribute__(self, name: str, _frozen: dict[str, Any] | None = None,
+                         _get: Callable[[Any, str], Any] = types.ModuleType.__getattribute__) -> Any:
+        if _frozen is not None and name in _frozen:  # _frozen: bound by _seal() at import
+            return _frozen[name]
+        return _get(self, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{__name__} is the judge's: its names cannot be replaced")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{__name__} is the judge's: its names cannot be deleted")
+
+
+def _seal() -> None:
+    frozen = {k: v for k, v in globals().items() if not k.startswith("__")}
+    defaults = list(_Sealed.__getattribute__.__defaults__ or ())
+    defaults[0] = frozen
+    _Sealed.__getattribute__.__defaults__ = tuple(defaults)
+    module = sys.modules.get(__name__)
+    if module is not None and module.__dict__ is globals():
+        module.__class__ = _Sealed
+
+
+_seal()

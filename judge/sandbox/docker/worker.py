@@ -189,17 +189,6 @@ class DockerWorker(Worker):
         except (requests.RequestException, docker.errors.APIError, KeyError, TypeError, ValueError):
             return None
 
-    def memory_bytes(self) -> int | None:
-        """The container's memory use as the engine counts it (its cgroup), less the page cache it could drop."""
-        if self._gone or self._start_error is not None:
-            return None
-        try:
-            memory = self.api.stats(self.id, stream=False, one_shot=True)["memory_stats"]
-            cache = int(memory.get("stats", {}).get("inactive_file", memory.get("stats", {}).get("cache", 0)))
-            return max(0, int(memory["usage"]) - cache)
-        except (requests.RequestException, docker.errors.APIError, KeyError, TypeError, ValueError):
-            return None
-
     def detach(self) -> None:
         """Stop reading the container's stream. First in a kill: the engine does not remove a container
         while its output is blocked on a reader that stopped (a pump stuck on a full pipe, say)."""
