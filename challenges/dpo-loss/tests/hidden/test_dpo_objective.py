@@ -7,8 +7,6 @@ import math
 import pytest
 import torch
 
-from judge.runner import RuntimeFault
-
 F64, F32 = torch.float64, torch.float32
 NAMES = ("policy_chosen_logps", "policy_rejected_logps", "ref_chosen_logps", "ref_rejected_logps")
 UNSTABLE_HINT = ("log(sigmoid(x)) underflows to log(0) = -inf for x below about -88 in float32 (-745 in "
@@ -194,17 +192,13 @@ def test_no_gradient_reaches_the_reference(sub, ref, check, rng):
 def test_rewards_carry_no_gradient(sub, rng):
     inputs = _logps(rng, 5, F64)
     for output, label in ((1, "chosen_rewards"), (2, "rejected_rewards")):
-        try:
-            _, grads = sub.dpo_loss.grad(*inputs, beta=0.2, wrt=(0, 1, 2, 3), output=output,
-                                         grad_output=torch.ones(5, dtype=F64))
-        except RuntimeFault as exc:
-            if "does not require grad" in exc.message:
-                continue  # detached from every input, as required
-            raise
-        leaked = [NAMES[i] for i, g in enumerate(grads)
-                  if isinstance(g, torch.Tensor) and int(torch.count_nonzero(g))]
-        assert not leaked, (
-            f"{label} carries a gradient (backpropagating from it reaches {', '.join(leaked)}): the rewards "
+        # The worker differentiates with the autograd engine it bound before your file was imported: None
+        # means the output is not attached to that input at all; a zero tensor still means it is.
+        _, grads = sub.dpo_loss.grad(*inputs, beta=0.2, wrt=(0, 1, 2, 3), output=output,
+                                     grad_output=torch.ones(5, dtype=F64))
+        reached = [NAMES[i] for i, g in enumerate(grads) if g is not None]
+        assert not reached, (
+            f"{label} carries a gradient (backpropagating from it reaches {', '.join(reached)}): the rewards "
             "are for logging only and must not be part of the graph; return them detached (.detach())")
 
 
@@ -219,8 +213,3 @@ def test_policy_gradients(sub, ref, check, rng):
         check(_three(value, where)[0], _reference(ref, inputs, **kw)[0], dtype=dtype, name=f"losses ({where})")
         for i, want in enumerate(_policy_grads(ref, inputs, g, **kw)):
             check(grads[i], want, dtype=dtype, name=f"d losses / d {NAMES[i]} ({where})")
-
-
-@pytest.mark.group("batch_of_one")
-def test_dpo_loss_batch_of_one(sub, ref, check, rng):
-    _compare(sub, ref, check, _logps(rng, 1, F32), "a batch of one: shapes (1,), not ()", beta=0.1)

@@ -1,4 +1,9 @@
-"""Hidden tests for sequence_logprobs: values, the shift, masking, sum vs mean, stability, gradients."""
+"""Hidden tests for sequence_logprobs: values, the shift, masking, sum vs mean, stability, gradients; and the
+batch of one for both functions.
+
+The batch-of-one group comes last in this file, after test_dpo_objective.py has run: a report lists the groups
+in the order they first ran, so a mistake in either function is headlined by that function's own value test,
+never by the batch of one."""
 
 from __future__ import annotations
 
@@ -162,4 +167,16 @@ def test_gradient_wrt_logits(sub, ref, check, rng):
 @pytest.mark.group("batch_of_one")
 def test_sequence_logprobs_batch_of_one(sub, ref, check, rng):
     logits, labels, mask = _batch(rng, 1, 6, 5, F32)
-    _run(sub, ref, check, logits, labels, mask, "a batch of one: the result has shape (1,), not ()")
+    _run(sub, ref, check, logits, labels, mask, "a batch of one")
+
+
+@pytest.mark.group("batch_of_one")
+def test_dpo_loss_batch_of_one(sub, ref, check, rng):
+    rc, rr = -(torch.rand(1, generator=rng, dtype=F64) * 40 + 5), -(torch.rand(1, generator=rng, dtype=F64) * 40 + 5)
+    inputs = tuple(x.to(F32) for x in (rc + torch.randn(1, generator=rng, dtype=F64), rr - 1.5, rc, rr))
+    got = sub.dpo_loss(*inputs, beta=0.1)
+    ok = isinstance(got, (tuple, list)) and len(got) == 3
+    assert ok, f"dpo_loss must return a tuple (losses, chosen_rewards, rejected_rewards), got {type(got).__name__}"
+    want = ref.dpo_loss(*(x.double() for x in inputs), beta=0.1)
+    for label, actual, expected in zip(("losses", "chosen_rewards", "rejected_rewards"), got, want, strict=True):
+        check(actual, expected, dtype=F32, name=f"{label} for a batch of one (B=1 float32, beta=0.1)")
