@@ -173,9 +173,10 @@ def start(challenge_id: str, directory: Path | None, force: bool) -> None:
     except WorkspaceExists as exc:
         err.print(f"[bold red]error:[/] {exc}")
         sys.exit(EXIT_USAGE)
-    for path in written:
-        console.print(f"wrote {path}")
-    console.print(Text(f"\nedit {written[0]}, then, from here or from {directory or challenge.id}/:\n"
+    for path in written:  # paths (like URLs) are never broken across lines: the terminal wraps them whole
+        console.print(Text(f"wrote {path}"), soft_wrap=True)
+    console.print(Text(f"\nedit {written[0]}, then, from here or from {directory or challenge.id}/:"), soft_wrap=True)
+    console.print(Text(
                        f"  {test_command(challenge.id)}     public tests, fast feedback\n"
                        f"  mlj submit {challenge.id}   hidden tests: verdict and score"))
 
@@ -388,8 +389,15 @@ def verdict_label(verdict: str) -> Text:
 @seed_option
 @click.option("--seeds", type=click.IntRange(1, 50), default=3, show_default=True,
               help="seeds each known solution that is not accepted is graded on (the first is --seed)")
-def verify(challenge_ids: tuple[str, ...], sandbox: str, seed: int | None, seeds: int) -> None:
+@click.option("--mutants", is_flag=True, help="grade mutants of the reference instead; fail on any accepted "
+              "mutant that mutants.yaml does not list as equivalent")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="with --mutants: gradings at once")
+def verify(challenge_ids: tuple[str, ...], sandbox: str, seed: int | None, seeds: int, mutants: bool,
+           jobs: int) -> None:
     """Check challenges: verdicts of the known solutions on several seeds, time margins, rule coverage."""
+    if mutants:
+        _verify_mutants(challenge_ids, sandbox, seed, jobs)
     from rich.markup import escape
 
     from judge.challenge import discover
@@ -419,6 +427,61 @@ def verify(challenge_ids: tuple[str, ...], sandbox: str, seed: int | None, seeds
             console.print(f"{title}: {sum(c.ok for c in rows)} of {len(rows)} ok")
     console.print(f"\n{len(checks) - len(bad)} passed, {len(bad)} failed")
     sys.exit(EXIT_NOT_ACCEPTED if bad else EXIT_OK)
+
+
+def _verify_mutants(challenge_ids: tuple[str, ...], sandbox: str, seed: int | None, jobs: int) -> None:
+    """``mlj verify --mutants``: exit 0 when no mutant survives unexplained, 1 otherwise, 2 for a bad mutants.yaml."""
+    from rich.markup import escape
+
+    from judge.challenge import BrokenChallenge, discover
+
+    try:
+        from judge.mutants import MutantsFileError, equivalent_entry, run
+    except ModuleNotFoundError as exc:  # cosmic-ray, the mutation operators, is a dev dependency
+        console.print(f"[bold red]error:[/] mlj verify --mutants needs {exc.name}: pip install -e '.[dev]'")
+        sys.exit(EXIT_ERROR)
+
+    challenges = [_challenge(c) for c in challenge_ids] if challenge_ids else discover()
+    box = _sandbox(sandbox)
+    passed = failed = 0
+    try:
+        for challenge in challenges:
+            if isinstance(challenge, BrokenChallenge):
+                errors = escape("; ".join(challenge.errors))
+                console.print(f"[bold red]FAIL[/] {challenge.id}: challenge.yaml: {errors}")
+                failed += 1
+                continue
+            try:
+                report = run(challenge, sandbox=box, jobs=jobs, seed=seed)
+            except MutantsFileError as exc:
+                console.print(f"[bold red]error:[/] {escape(str(exc))}")
+                sys.exit(EXIT_ERROR)
+            mark = "[green]ok[/]  " if report.ok else "[bold red]FAIL[/]"
+            console.print(f"{mark} {challenge.id}: {report.total} mutants, {report.killed} killed, "
+                          f"{len(report.explained)} equivalent (mutants.yaml), {len(report.survivors)} survived")
+            for mutant, _ in report.survivors:
+                console.print(f"  [bold red]survived[/] {escape(mutant.describe())}", soft_wrap=True)
+                console.print(f"    [dim]a missing test, or list it in mutants.yaml:[/]\n"
+                              f"{escape(equivalent_entry(mutant))}", end="", soft_wrap=True)
+            for mutant, entry in report.killed_but_listed:
+                console.print(f"  [bold red]listed as equivalent but killed[/] {escape(mutant.describe())}: "
+                              "remove it from mutants.yaml")
+            for entry in report.stale:
+                console.print(f"  [bold red]mutants.yaml entry matches no mutant[/] {escape(entry.operator)} on "
+                              f"{escape(entry.line)!r} (occurrence {entry.occurrence}): the reference changed?")
+            if not report.reference_ok:
+                ref = report.reference
+                why = ref.message.splitlines()[0] if ref and ref.message else ""
+                console.print(f"  [bold red]the reference itself is not AC[/] ({ref.verdict if ref else '?'}): "
+                              f"{escape(why)}", soft_wrap=True)
+            for mutant, result in report.judge_errors:
+                console.print(f"  [bold red]judge error[/] {escape(mutant.describe())}: {escape(result.message[:300])}")
+            passed += report.ok
+            failed += not report.ok
+    finally:
+        box.close()
+    console.print(f"mutants: {passed} passed, {failed} failed")  # challenges, in the line CI reads
+    sys.exit(EXIT_NOT_ACCEPTED if failed else EXIT_OK)
 
 
 @main.group()
