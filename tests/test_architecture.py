@@ -30,26 +30,46 @@ def _modules() -> dict[str, Path]:
 MODULES = _modules()
 
 
+def _type_only(tree: ast.AST) -> set[int]:
+    """ids of the import nodes under ``if TYPE_CHECKING:``: names for the type checker, no import at run time."""
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            found |= {id(n) for stmt in node.body for n in ast.walk(stmt)}
+    return found
+
+
+def _module_of(target: str) -> str:
+    """The project module that ``target`` names or lies in (``judge.x.name`` -> ``judge.x``), or ''."""
+    while target and target not in MODULES:
+        target = target.rpartition(".")[0]
+    return target
+
+
 def _imports(name: str, path: Path) -> set[str]:
-    """The project modules that ``name`` imports, anywhere in its source."""
+    """The project modules that ``name`` imports, anywhere in its source (type-checking imports aside).
+
+    ``from package import submodule`` is an edge to the submodule only: the package's ``__init__`` runs
+    first, as it does for any import below it, and counting those would call every package a cycle.
+    """
     out: set[str] = set()
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    tree = ast.parse(path.read_text(), str(path))
+    skip = _type_only(tree)
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
         if isinstance(node, ast.Import):
-            targets = [alias.name for alias in node.names]
+            targets = [_module_of(alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
                 parts = package.split(".")
                 base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
-            targets = [f"{base}.{alias.name}" for alias in node.names] + [base]
+            targets = [_module_of(f"{base}.{alias.name}") for alias in node.names]
         else:
             continue
-        for target in targets:
-            while target and target not in MODULES:  # `from judge.x import name`: the module is judge.x
-                target = target.rpartition(".")[0]
-            if target and target != name:
-                out.add(target)
+        out |= {t for t in targets if t and t != name}
     return out
 
 
