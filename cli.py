@@ -176,8 +176,7 @@ def start(challenge_id: str, directory: Path | None, force: bool) -> None:
     for path in written:  # paths (like URLs) are never broken across lines: the terminal wraps them whole
         console.print(Text(f"wrote {path}"), soft_wrap=True)
     console.print(Text(f"\nedit {written[0]}, then, from here or from {directory or challenge.id}/:"), soft_wrap=True)
-    console.print(Text(
-                       f"  {test_command(challenge.id)}     public tests, fast feedback\n"
+    console.print(Text(f"  {test_command(challenge.id)}     public tests, fast feedback\n"
                        f"  mlj submit {challenge.id}   hidden tests: verdict and score"))
 
 

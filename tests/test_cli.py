@@ -289,7 +289,9 @@ def test_grade_writes_markdown_csv_and_junit_with_errors_apart_from_failures(tmp
     assert [r["submission"] for r in rows] == ["subs/alice/solution.py", "subs/bob/solution.py"]
     assert rows[0]["verdict"] == "AC" and rows[1]["verdict"] == "RE" and "boom" in rows[1]["reason"]
     suites = ET.parse(xml).getroot().findall("testsuite")
-    assert suites[1].findall("testcase/error") and not suites[1].findall("testcase/failure")
+    errors, failures = suites[1].findall("testcase/error"), suites[1].findall("testcase/failure")
+    assert {e.get("type") for e in errors} == {"RE"}, "log_softmax raises: an error"
+    assert failures and {f.get("type") for f in failures} <= {"WA"}, "cross_entropy answers wrongly: failures"
     assert "hello from bob" in (suites[1].findtext("system-out") or "")
 
 
@@ -314,7 +316,7 @@ def test_the_practice_loop_picks_tests_and_keeps_a_history(tmp_path):
 
 def test_start_names_the_one_form_of_the_test_command(tmp_path):
     result = run("start", "softmax-cross-entropy", str(tmp_path / "ws"))
-    assert "mlj test softmax-cross-entropy " in result.output and "solution.py, then" in result.output
+    assert "  mlj test softmax-cross-entropy " in result.output and "solution.py, then" in result.output
     readme = (Path(cli.__file__).parent / "README.md").read_text()
     statement = (SOFTMAX.parent / "attention" / "statement.md").read_text()
     assert "mlj test attention solution.py" not in readme + statement
