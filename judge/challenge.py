@@ -85,6 +85,32 @@ class Rule(_Strict):
     why_no_wrong: str = ""
 
 
+ResultKind = Literal["tensor", "ndarray", "float", "int", "bool", "str", "list", "tuple", "dict", "handle", "none",
+                     "any"]
+
+
+class ResultContract(_Strict):
+    """What one entry point returns, checked on the trusted side before any test sees the value
+    (``judge.runner.contracts``; README, "Writing a challenge")."""
+
+    kind: ResultKind = "any"
+    any_of: list[ResultContract] = []  # one of these (kind is then not read)
+    or_none: bool = False  # None is accepted too
+    dtype: list[str] = []  # tensor/ndarray: dtype names, or "floating" / "integer"
+    shape: list[int | str] | None = None  # dims: ints, names bound from the arguments or the value, "*", "..."
+    rank: int | None = Field(default=None, ge=0)
+    max_numel: int | None = Field(default=None, ge=0)
+    length: int | None = Field(default=None, ge=0)  # list/tuple/dict/str: exactly this many items
+    max_len: int | None = Field(default=None, ge=0)
+    items: ResultContract | None = None  # list/tuple: every item
+    positions: list[ResultContract] = []  # list/tuple: item 0, item 1, ... in turn
+    fields: dict[str, ResultContract] | None = None  # dict: exactly these keys (a dataclass-like dict)
+    values: ResultContract | None = None  # dict: every value
+    of: str = ""  # handle: the results key the object answers under (default: the key of the call)
+    params: list[str] = []  # the entry point's positional parameter names, for ``bind``
+    bind: dict[str, list[int | str] | str] = {}  # argument (name or index) -> shape pattern, or an int arg's dim
+
+
 class ChallengeSpec(_Strict):
     format: Literal[1]
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
@@ -103,6 +129,7 @@ class ChallengeSpec(_Strict):
     forbidden: Forbidden = Forbidden()
     scoring: Scoring = Scoring()
     rules: list[Rule] = []
+    results: dict[str, ResultContract] = {}  # entry point (or Class.method, module.function) -> its result contract
 
 
 HINTS = {

@@ -169,12 +169,14 @@ def _grade(challenge: Challenge, submission: Path, sandbox: Sandbox, suite: str,
 
     # only now: these import torch, and the worker started above imports its own meanwhile
     from judge.refcache import CachedReference
+    from judge.runner.contracts import Contracts
     from judge.runner.faults import CompileFault, ForbiddenFault
     from judge.runner.plugin import MljPlugin
     from judge.runner.session import WorkerSession
 
     session = WorkerSession(sandbox, spec, load_request(challenge, device), worker=worker,
-                            max_blob=challenge.spec.limits.max_output_mb << 20)
+                            max_blob=challenge.spec.limits.max_output_mb << 20,
+                            contracts=Contracts(challenge.spec.results))
     message = ""
     if scanned.syntax_error:
         session.sticky = CompileFault(scanned.syntax_error)

@@ -19,6 +19,7 @@ from typing import Any
 
 from harness import map_leaves, protocol
 from judge.runner import faults
+from judge.runner.contracts import Contracts, check_grads
 from judge.runner.faults import (
     CompileFault,
     ForbiddenFault,
@@ -53,6 +54,8 @@ class WorkerSession:
     loaded: bool = False
     sticky: SubmissionFault | None = None  # a load failure repeats for every test
     losses: int = 0  # workers killed or died because of a fault
+    contracts: Contracts | None = None  # the challenge's result contracts; None: values are not checked
+    _classes: dict[int, str] = field(default_factory=dict)  # handle id -> the results key its object answers under
     _next_id: int = 1
     _logs: list[str] = field(default_factory=list)
 
@@ -76,6 +79,7 @@ class WorkerSession:
 
     def _discard(self) -> None:
         worker, self.worker, self.loaded = self.worker, None, False
+        self._classes.clear()  # handles name objects of that worker only
         if worker is not None:
             worker.kill()
             self._logs.append(worker.logs())
@@ -156,8 +160,8 @@ class WorkerSession:
             # an import is the same for every test: one that ran out of time would again, so never twice
             self.sticky = fault
             raise
-        if not message.get("ok"):
-            fault = faults.from_reply(message.get("error", {}))
+        if message.get("ok") is not True:
+            fault = faults.from_reply(_error_of(message))
             if isinstance(fault, (CompileFault, ForbiddenFault)):
                 self.sticky = fault
             self._discard()
@@ -191,8 +195,8 @@ class WorkerSession:
         if message.get("id") != request["id"]:
             self._discard()
             raise RuntimeFault(f"{what}: the worker answered out of turn")
-        if not message.get("ok"):
-            fault = faults.from_reply(message.get("error", {}))
+        if message.get("ok") is not True:
+            fault = faults.from_reply(_error_of(message))
             if isinstance(fault, MemoryLimitExceeded):
                 self.losses += 1
                 self._discard()
@@ -204,11 +208,43 @@ class WorkerSession:
         except protocol.ProtocolError as exc:
             self._discard()
             raise RuntimeFault(f"{what} returned something that cannot be read: {exc}") from None
+        if self.contracts is not None:  # before any test touches the value: a wrong kind is WA, never JE
+            self._validate(target, value, grads, args, kwargs, keep=keep, grad=grad, what=what)
         return (value, grads) if grad is not None else value
+
+    def _key(self, target: dict[str, Any]) -> str:
+        """The ``results:`` key of a call (see ``judge.runner.contracts``)."""
+        if "handle" in target:
+            owner = self._classes.get(int(target["handle"]), "an object kept in the worker")
+            return f"{owner}.{target.get('attr') or '__call__'}"
+        if "module" in target:
+            return f"{target['module']}.{target.get('attr', '')}"
+        return str(target.get("attr") or target.get("name"))
+
+    def _validate(self, target: dict[str, Any], value: Any, grads: Any, args: tuple, kwargs: dict, *, keep: bool,
+                  grad: dict[str, Any] | None, what: str) -> None:
+        assert self.contracts is not None
+        key = self._key(target)
+        if keep:  # the worker keeps the object; only its handle comes back (RemoteObject.new checks that)
+            if isinstance(value, protocol.Handle):
+                self._classes[value.id] = self.contracts.class_of(key)
+            return
+        self.contracts.check(key, value, tuple(args), kwargs, what)
+        if grad is not None:
+            wrt = [args[k] if isinstance(k, int) and -len(args) <= k < len(args) else kwargs.get(str(k))
+                   for k in grad.get("wrt", [])]
+            check_grads(grads, wrt, bool(grad.get("params")), what)
 
     def _id(self) -> int:
         self._next_id += 1
         return self._next_id
+
+
+def _error_of(message: dict[str, Any]) -> dict[str, Any]:
+    """The error a worker reports, as a dict: a hostile worker may send anything there."""
+    error = message.get("error")
+    return error if isinstance(error, dict) else {"kind": "exception", "message": f"the worker reported a "
+                                                  f"failure it did not describe ({type(error).__name__})"}
 
 
 def _unwrap(value: Any) -> Any:
