@@ -277,18 +277,16 @@ def load_challenge(directory: Path) -> Challenge:
     yaml_path = directory / "challenge.yaml"
     if not yaml_path.is_file():
         raise ChallengeError(yaml_path, ["missing challenge.yaml (see README.md, 'Writing a challenge')"])
-    spec = parse_spec(yaml_path)
+    text = yaml_path.read_text(encoding="utf-8", errors="replace")
+    try:
+        spec = parse_spec(yaml_path)
+    except ChallengeError as exc:  # the files it names are checked too, so every error comes at once
+        raise ChallengeError(yaml_path, by_line([*exc.errors, *_missing_files(directory, text)])) from None
     challenge = Challenge(spec, directory)
     errors = []
     if spec.id != directory.name:
         errors.append(f"id: {spec.id!r} differs from the folder name {directory.name!r} (hint: rename one)")
-    for field, path in (("statement", challenge.statement_path), ("entry.stub", challenge.stub_path),
-                        ("reference", challenge.reference_path)):
-        if not path.is_file():
-            errors.append(f"{field}: file {path} does not exist")
-    for i, support in enumerate(challenge.support_paths):
-        if not support.is_file():
-            errors.append(f"support.{i}: file {support} does not exist")
+    errors += _missing_files(directory, text)
     for suite in ("public", "hidden"):
         if not any(challenge.tests_dir(suite).glob("test_*.py")):
             errors.append(f"tests/{suite}: no test_*.py files (hint: every challenge needs {suite} tests)")
@@ -299,8 +297,47 @@ def load_challenge(directory: Path) -> Challenge:
                           f"{', '.join(SOLUTION_FOLDERS)})")
     errors += rule_errors(challenge, yaml_path.read_text(encoding="utf-8"))
     if errors:
-        raise ChallengeError(yaml_path, errors)
+        raise ChallengeError(yaml_path, by_line(errors))
     return challenge
+
+
+def _missing_files(directory: Path, text: str) -> list[str]:
+    """The files challenge.yaml names that are not there, each with its line; read from the YAML itself,
+    so that they are reported beside schema errors (a field that is not a string is the schema's to report)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return []
+    if not isinstance(data, dict):
+        return []
+    lines = _line_map(text)
+    entry = data.get("entry") if isinstance(data.get("entry"), dict) else {}
+    support = data.get("support") if isinstance(data.get("support"), list) else []
+    named = [(("statement",), data.get("statement", "statement.md")), (("entry", "stub"), entry.get("stub", "stub.py")),
+             (("reference",), data.get("reference"))] + [(("support", i), name) for i, name in enumerate(support)]
+    errors = []
+    for loc, name in named:
+        if not isinstance(name, str) or not name:
+            continue
+        path = directory / name
+        if loc == ("reference",) and not path.is_file():
+            path = REFERENCE_DIR / name
+        if not path.is_file():
+            line = next((lines[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in lines), None)
+            field = ".".join(str(p) for p in loc)
+            where = f"line {line}: " if line else ""
+            shown = name if loc != ("reference",) else f"{name} (in the package or reference/)"
+            errors.append(f"{where}{field}: file {shown} does not exist")
+    return errors
+
+
+def by_line(errors: list[str]) -> list[str]:
+    """Errors in the order of their lines in challenge.yaml; those with no line last, in their order."""
+    def key(error: str) -> int:
+        match = re.match(r"line (\d+)", error)
+        return int(match.group(1)) if match else 1 << 30
+
+    return sorted(errors, key=key)
 
 
 def hidden_test_names(challenge: Challenge) -> dict[str, set[str]]:
