@@ -53,10 +53,10 @@ def test_wrong_solution_fails_its_targeted_group(checks: list[Check], name: str)
     assert result.verdict is Verdict.WA
     failed = failed_groups(result)
     assert group in failed, f"{name} should fail group {group!r}; it failed {sorted(failed)}"
-    bad = [t for t in result.tests if t.group == group and t.verdict not in (Verdict.AC, None)]
+    bad = [t for t in result.tests if t.group == group and t.verdict not in (Verdict.AC, Verdict.NR)]
     assert bad and all(t.verdict is Verdict.WA for t in bad)
     assert any(words in t.message for t in bad), [t.message for t in bad]
-    assert all(t.verdict in (Verdict.AC, Verdict.WA, None) for t in result.tests)
+    assert all(t.verdict in (Verdict.AC, Verdict.WA, Verdict.NR) for t in result.tests)
 
 
 def test_python_loop_times_out_in_the_large_group_only(checks: list[Check]) -> None:

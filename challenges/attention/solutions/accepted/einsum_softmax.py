@@ -96,13 +96,19 @@ class MultiHeadAttention(nn.Module):
         if key_padding_mask is not None:
             if key_padding_mask.shape != (n, S):
                 raise ValueError(f"key_padding_mask must be {(n, S)}, got {tuple(key_padding_mask.shape)}")
-            pad = key_padding_mask[:, None, None, :]
-            if mask is None:
-                mask = ~pad
-            elif mask.dtype == torch.bool:
-                mask = mask & ~pad
-            else:
-                mask = mask.masked_fill(pad, float("-inf"))
+            if key_padding_mask.dtype == torch.bool:
+                pad = key_padding_mask[:, None, None, :]
+                if mask is None:
+                    mask = ~pad
+                elif mask.dtype == torch.bool:
+                    mask = mask & ~pad
+                else:
+                    mask = mask.masked_fill(pad, float("-inf"))
+            else:  # a float key_padding_mask is added to the scores, like a float attn_mask
+                bias = key_padding_mask.to(q.dtype)[:, None, None, :]
+                if mask is not None and mask.dtype == torch.bool:
+                    mask = torch.zeros(mask.shape, dtype=q.dtype, device=q.device).masked_fill(~mask, float("-inf"))
+                mask = bias.expand(n, self.num_heads, L, S) if mask is None else mask + bias
         out = scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=is_causal)
         out = self.out_proj(out.permute(0, 2, 1, 3).reshape(n, L, self.embed_dim))
         return out if self.batch_first else out.transpose(0, 1)

@@ -13,6 +13,8 @@ def scaled_dot_product_attention(q, k, v, attn_mask=None, is_causal=False):
         raise ValueError(f"q and k must have the same E, got {q.shape[-1]} and {k.shape[-1]}")
     if k.shape[-2] != v.shape[-2]:
         raise ValueError(f"k and v must have the same S, got {k.shape[-2]} and {v.shape[-2]}")
+    if not (q.shape[:-2] == k.shape[:-2] == v.shape[:-2]):
+        raise ValueError("q, k and v must have the same batch dimensions")
     L, S = q.shape[-2], k.shape[-2]
     orig = q.dtype
     if orig in (torch.float16, torch.bfloat16):
@@ -90,7 +92,10 @@ class MultiHeadAttention(nn.Module):
         if key_padding_mask is not None:
             if key_padding_mask.shape != (B, S):
                 raise ValueError(f"key_padding_mask must be (B, S) = {(B, S)}")
-            mask = mask.masked_fill(key_padding_mask[:, None, None, :], float("-inf"))
+            if key_padding_mask.dtype == torch.bool:
+                mask = mask.masked_fill(key_padding_mask[:, None, None, :], float("-inf"))
+            else:  # a float key_padding_mask is added to the scores
+                mask = mask + key_padding_mask.to(q.dtype)[:, None, None, :]
         out = scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=is_causal)
         out = self.out_proj(self.merge_heads(out))
         return out if self.batch_first else out.transpose(0, 1)

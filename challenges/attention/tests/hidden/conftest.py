@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import torch
 
-from judge.runner import RuntimeFault
+from judge.runner import RuntimeFault, WrongOutputFault
 
 F64 = torch.float64
 
@@ -78,6 +78,8 @@ def raises_value_error() -> Callable[[Callable[[], Any], str], None]:
             assert fault.exc_type == "ValueError", (
                 f"{what}: expected ValueError, but your code raised {fault.message}")
             return
+        except WrongOutputFault as fault:  # it returned, and what it returned does not even fit
+            raise AssertionError(f"{what}: expected ValueError, but the call returned ({fault.message})") from None
         raise AssertionError(f"{what}: expected ValueError, but the call returned normally")
 
     return expect

@@ -29,6 +29,10 @@ def test_bad_forward_shapes(sub, raises_value_error):
         ((zeros(5, 16), zeros(5, 16), zeros(5, 16)), {}, "2-D inputs (a 3-D batch is required)"),
         ((zeros(2, 5, 16), zeros(2, 6, 16), zeros(2, 6, 16)), {"key_padding_mask": torch.zeros(2, 5, dtype=bool)},
          "key_padding_mask (2, 5) for N=2, S=6"),
+        ((zeros(2, 5, 16), zeros(2, 6, 16), zeros(2, 6, 16)), {"key_padding_mask": torch.zeros(2, 1, dtype=bool)},
+         "key_padding_mask (2, 1) for N=2, S=6 (it would broadcast, but must be (N, S))"),
+        ((zeros(2, 5, 16), zeros(2, 6, 16), zeros(2, 6, 16)), {"key_padding_mask": torch.zeros(1, 6, dtype=bool)},
+         "key_padding_mask (1, 6) for N=2, S=6 (it would broadcast, but must be (N, S))"),
     ]
     for args, kwargs, what in cases:
         raises_value_error(lambda args=args, kwargs=kwargs: module(*args, **kwargs), f"forward with {what}")
@@ -40,6 +44,9 @@ def test_bad_sdpa_shapes(sub, raises_value_error):
         ((zeros(2, 4, 8), zeros(2, 6, 8), zeros(2, 5, 8)), {}, "k with S=6, v with S=5"),
         ((zeros(2, 4, 8), zeros(2, 6, 8), zeros(2, 6, 8)), {"attn_mask": torch.ones(4, 5, dtype=bool)},
          "attn_mask (4, 5) for scores (2, 4, 6)"),
+        ((zeros(1, 4, 8), zeros(3, 6, 8), zeros(3, 6, 8)), {},
+         "q with batch dimensions (1,), k and v with (3,) (they would broadcast, but must be the same)"),
+        ((zeros(8), zeros(6, 8), zeros(6, 8)), {}, "a 1-D q (at least 2 dimensions are required)"),
     ]
     for args, kwargs, what in cases:
         raises_value_error(lambda args=args, kwargs=kwargs: sub.scaled_dot_product_attention(*args, **kwargs),

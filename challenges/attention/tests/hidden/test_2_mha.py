@@ -73,6 +73,19 @@ def test_key_padding_mask(check, rng, put, make_mha, dtype):
 
 
 @pytest.mark.group("mha_masks")
+@pytest.mark.parametrize("dtype", BOTH)
+def test_float_key_padding_mask(check, rng, put, make_mha, dtype):
+    module, expected = make_mha(16, 4, dtype)
+    query, memory = randn(rng, 3, 5, 16, dtype=dtype), randn(rng, 3, 6, 16, dtype=dtype)
+    pad = randn(rng, 3, 6, dtype=dtype) * 2
+    pad[:, 1] = 0.0  # a zero bias: not padding
+    pad[padding(rng, 3, 6)] = float("-inf")  # and some keys ignored
+    run_and_check(module, expected, check, put, query, memory, memory,
+                  "float key_padding_mask (N, S): added to the scores of each key (-inf = ignored)",
+                  key_padding_mask=pad)
+
+
+@pytest.mark.group("mha_masks")
 def test_bool_attn_mask(check, rng, put, make_mha):
     module, expected = make_mha(16, 4)
     x = randn(rng, 2, 6, 16)
@@ -135,6 +148,7 @@ def grad_case(module, expected, check, put, rng, query, key, value, what, **mask
     check(value_out, out.detach(), dtype=query.dtype, name=f"{what}: output")
     assert isinstance(grads, dict) and "inputs" in grads and "params" in grads, f"{what}: no gradients came back"
     for name, got, want in zip(("query", "key", "value"), grads["inputs"], found[:3]):
+        assert got is not None, f"{what}: no gradient reached {name}: is its path to the output detached?"
         check(got, want, dtype=query.dtype, name=f"{what}: gradient with respect to {name}")
     for (name, _), want in zip(params.items(), found[3:]):
         assert name in grads["params"], f"{what}: your module has no parameter {name}"

@@ -70,6 +70,7 @@ def _grad_case(sub, ref, check, put, ref_grads, rng, q, k, v, what, **kwargs):
     check(value, want, dtype=q.dtype, name=f"{what}: output ({shapes(q, k, v)})")
     assert isinstance(grads, list) and len(grads) == 3, f"{what}: expected 3 gradients, got {grads!r}"
     for name, got, exp in zip("qkv", grads, want_grads):
+        assert got is not None, f"{what}: no gradient reached {name}: is its path to the output detached?"
         check(got, exp, dtype=q.dtype, name=f"{what}: gradient with respect to {name} ({shapes(q, k, v)})")
 
 
@@ -190,6 +191,17 @@ def test_fully_masked_gradients(sub, ref, check, rng, put, ref_grads):
     q, k, v = make_qkv(rng, (2, 2), 5, 6, 8, 4, F64)
     _grad_case(sub, ref, check, put, ref_grads, rng, q, k, v, f"rows 1 and 3 fully masked: {FULL_RULE}, and "
                "finite (zero) gradients through them", attn_mask=_fully_masked_bool(rng, 5, 6))
+
+
+@pytest.mark.group("fully_masked")
+@pytest.mark.parametrize("dtype", BOTH)
+def test_fully_masked_float_gradients(sub, ref, check, rng, put, ref_grads, dtype):
+    q, k, v = make_qkv(rng, (2,), 5, 6, 8, 4, dtype)
+    bias = randn(rng, 5, 6, dtype=dtype)
+    bias[1] = float("-inf")  # query 1: every key excluded by a float mask
+    bias[3, 2:] = float("-inf")
+    _grad_case(sub, ref, check, put, ref_grads, rng, q, k, v, f"float attn_mask with row 1 all -inf: {FULL_RULE}, "
+               "and finite (zero) gradients through it: no NaN may reach any gradient", attn_mask=bias)
 
 
 STABLE = "subtract the row maximum before exp (or use torch.softmax)"
