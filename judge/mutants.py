@@ -22,6 +22,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -115,7 +116,7 @@ def graded_scope(source: str, names: list[str]) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def mutants(challenge: Challenge) -> list[Mutant]:
+def mutants(challenge: Challenge, operators: tuple[str, ...] = mutant_operators.NAMES) -> list[Mutant]:
     """Every mutant of the challenge's reference within the graded scope, in a stable order."""
     from cosmic_ray.ast import ast_nodes, get_ast
     from cosmic_ray.mutating import mutate_code
@@ -125,11 +126,12 @@ def mutants(challenge: Challenge) -> list[Mutant]:
     spans = graded_scope(source, list(challenge.spec.entry.names))
     found: list[Mutant] = []
     seen: dict[tuple[str, str], int] = {}
-    for name in mutant_operators.NAMES:
+    for name in operators:
         operator = mutant_operators.get(name)
-        positions = [start for node in ast_nodes(get_ast(source)) for start, _ in operator.mutation_positions(node)]
-        for occurrence, (line, _) in enumerate(positions):
-            if not any(a <= line <= b for a, b in spans):
+        positions = [(node, start) for node in ast_nodes(get_ast(source))
+                     for start, _ in operator.mutation_positions(node)]
+        for occurrence, (node, (line, _)) in enumerate(positions):
+            if not any(a <= line <= b for a, b in spans) or _inert(node):
                 continue
             code = mutate_code(source, mutant_operators.get(name), occurrence)
             if code is None or code == source:
@@ -145,6 +147,19 @@ def mutants(challenge: Challenge) -> list[Mutant]:
             mutated = new_lines[line - 1].strip() if line - 1 < len(new_lines) else ""
             found.append(Mutant(name, line, text, nth, mutated, code))
     return found
+
+
+def _inert(node: Any) -> bool:
+    """A place where a mutation changes no behaviour the tests could see, by construction: inside an
+    f-string (an error message's text), or the bare ``*`` of a parameter list (parso reads it as an
+    operator; ``/`` there only makes the parameters before it positional-only)."""
+    if node.type == "operator" and node.parent is not None and node.parent.type == "parameters":
+        return True
+    while node is not None:
+        if node.type == "fstring":
+            return True
+        node = node.parent
+    return False
 
 
 @dataclass(frozen=True)
@@ -170,13 +185,16 @@ class MutantReport:
 
 
 def run(challenge: Challenge, *, sandbox: Sandbox, jobs: int = 1, seed: int | None = None,
+        operators: tuple[str, ...] = mutant_operators.NAMES,
         on_result: Callable[[Mutant, SubmissionResult], None] | None = None) -> MutantReport:
-    """Grade every mutant of ``challenge``'s reference on the hidden tests and sort out the survivors."""
+    """Grade every mutant of ``challenge``'s reference on the hidden tests and sort out the survivors.
+
+    ``operators`` narrows the operators (the stale check then only covers the entries of those operators)."""
     from judge.batch import grade_many
 
     equivalents = load_equivalents(challenge)
     listed = {e.key: e for e in equivalents}
-    found = mutants(challenge)
+    found = mutants(challenge, operators)
     with tempfile.TemporaryDirectory(prefix=f"mlj-mutants-{challenge.id}-") as folder:
         # the reference first, under the same seed: a mutant's failure means nothing if the reference fails too
         pairs = [(challenge, challenge.reference_path)]
@@ -198,7 +216,7 @@ def run(challenge: Challenge, *, sandbox: Sandbox, jobs: int = 1, seed: int | No
         elif entry is not None:
             killed_but_listed.append((mutant, entry))
     keys = {m.key for m in found}
-    stale = [e for e in equivalents if e.key not in keys]
+    stale = [e for e in equivalents if e.key not in keys and e.operator in operators]
     killed = sum(r.verdict not in (Verdict.AC, Verdict.JE) for r in results)
     return MutantReport(challenge.id, len(found), killed, survivors, explained, killed_but_listed, stale, errors,
                         reference)
