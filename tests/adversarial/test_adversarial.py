@@ -1,10 +1,12 @@
 """Hostile submissions: every attack gets a clear verdict (never AC, never JE) and the host stays clean.
 
-Each file in cases/ is a submission for softmax-cross-entropy whose first line
-lists the verdicts it may get. It is graded with each sandbox backend (the
-docker ones run where CI builds the runner image); after each grading the
-test checks the host: no process or container left behind, nothing written
-outside the sandbox, the judge's files untouched.
+Each file in cases/ is a submission for softmax-cross-entropy (or for the
+challenge a ``# challenge: <id>`` line names) whose first line lists the
+verdicts it may get. It is graded with each sandbox backend (the docker ones
+run where CI builds the runner image); after each grading the
+test checks the host: no process or container left behind, no System V object,
+/dev/shm file or message queue left behind, nothing written outside the
+sandbox, the judge's files untouched.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from judge.challenge import ROOT, find
+from judge import ROOT
+from judge.challenge import find
 from judge.grading import grade
 from judge.sandbox.process import uid_range
 from judge.verdict import Verdict
@@ -29,7 +32,50 @@ SKIP_DIRS = {".git", "__pycache__", ".pytest_cache", ".ruff_cache", "wheelhouse"
 MARKER = "mlj-pwned"
 
 def allowed(path: Path) -> set[Verdict]:
-    return {Verdict(v) for v in expected_verdict(path).split()}
+    return {Verdict(v) for v in expected_verdict(path).replace(",", " ").split()}
+
+
+def challenge_of(path: Path) -> str:
+    """A case's ``# challenge: <id>`` header line (among its first lines), else softmax-cross-entropy."""
+    for line in path.read_text().splitlines()[:5]:
+        if line.startswith("# challenge: "):
+            return line.removeprefix("# challenge: ").strip()
+    return "softmax-cross-entropy"
+
+
+SANDBOX_UIDS = {10001}  # the docker worker's user; the process backend's come from uid_range()
+SYSV_KINDS = ("shm", "msg", "sem")
+
+
+def ipc_leftovers() -> list[str]:
+    """System V objects (what ``ipcs`` lists) owned by a sandbox user, and /dev/shm or /dev/mqueue entries
+    that a sandbox user owns or that carry the marker: what a worker could leave in the kernel or in the
+    host's shared folders."""
+    owners = set(uid_range()) | SANDBOX_UIDS
+    found = []
+    for kind in SYSV_KINDS:
+        try:
+            lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()
+        except OSError:
+            continue
+        header = lines[0].split() if lines else []
+        for line in lines[1:]:
+            row = dict(zip(header, line.split()))
+            if int(row.get("uid", -1)) in owners or int(row.get("cuid", -1)) in owners:
+                found.append(f"SysV {kind} key={row.get('key')} uid={row.get('uid')}")
+    for folder in ("/dev/shm", "/dev/mqueue"):
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            try:
+                uid = os.lstat(os.path.join(folder, name)).st_uid
+            except OSError:
+                continue
+            if MARKER in name or uid in owners:
+                found.append(f"{folder}/{name} uid={uid}")
+    return found
 
 
 JUDGE_FILES = [ROOT / "judge", ROOT / "harness", ROOT / "reference", ROOT / "challenges" / "softmax-cross-entropy",
@@ -119,6 +165,8 @@ def baseline():
 
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 def test_attack_gets_a_clear_verdict_and_leaves_the_host_clean(challenge, sandbox, baseline, case):
+    if challenge_of(case) != challenge.id:
+        challenge = find(challenge_of(case))
     started = time.monotonic()
     result = grade(challenge, case, sandbox=sandbox, seed=7)
     elapsed = time.monotonic() - started
@@ -132,6 +180,7 @@ def test_attack_gets_a_clear_verdict_and_leaves_the_host_clean(challenge, sandbo
     assert stray_processes() == [], "processes outlived the grading"
     assert mlj_containers() == [], "containers outlived the grading"
     assert planted_files() == [], "the submission wrote outside its sandbox"
+    assert ipc_leftovers() == [], "IPC objects or shared-memory files outlived the grading"
     assert repo_snapshot() == baseline, "the judge's own files changed"
 
 
