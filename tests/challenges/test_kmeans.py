@@ -30,6 +30,17 @@ TARGETS: dict[str, tuple[str, str]] = {
     "stale_labels.py": ("final_labels", "labels must be those of the FINAL centroids"),
     "nan_empty_cluster.py": ("empty_clusters", "NaN value(s) where finite values are expected"),
     "sqrt_inertia.py": ("lloyd", "the sum of SQUARED distances"),
+    "float_labels.py": ("lloyd", "labels"),
+    "max_iters_plus_one.py": ("convergence", "stop after exactly 1 iteration"),
+    "modifies_x.py": ("inputs", "do not modify X in place"),
+    "overwrites_init.py": ("inputs", "do not modify init in place"),
+    "reseed_same_point.py": ("empty_clusters", "several empty clusters"),
+    "reseed_ties_highest_index.py": ("empty_clusters", "equal distances: lower point index first"),
+    "squared_shift.py": ("convergence", "(Euclidean)"),
+    "strict_stop.py": ("convergence", "equality included"),
+    "ties_to_highest.py": ("edge_cases", "ties go to centroid 0"),
+    "uniform_init.py": ("kmeanspp", "k-means++ must do clearly better"),
+    "unseeded.py": ("kmeanspp", "the same seed"),
 }
 
 
@@ -41,7 +52,7 @@ def test_verify_passes(checks: list[Check]) -> None:
 def test_known_solutions_are_the_expected_ones(challenge: Challenge) -> None:
     found = {(folder, path.name) for folder, path in challenge.solutions()}
     assert {name for folder, name in found if folder == "wrong_answer"} == set(TARGETS)
-    assert ("time_limit", "python_loop.py") in found
+    assert ("time_limit", "python_loop.py") in found and ("time_limit", "centroid_loop.py") in found
     assert ("forbidden", "sklearn_kmeans.py") in found and ("forbidden", "sklearn_dynamic_import.py") in found
     assert any(folder == "accepted" for folder, _ in found)
 
@@ -59,13 +70,29 @@ def test_wrong_solution_fails_its_targeted_group(checks: list[Check], name: str)
     assert all(t.verdict in (Verdict.AC, Verdict.WA, Verdict.NR) for t in result.tests)
 
 
-def test_python_loop_times_out_in_the_large_group_only(checks: list[Check]) -> None:
-    result = result_of(checks, "solutions/time_limit/python_loop.py")
+def test_every_rule_is_covered(checks: list[Check], challenge: Challenge) -> None:
+    """The rule table: each rule's wrong solution fails its tests and no other, on every seed."""
+    rules = [c for c in checks if c.kind == "rule"]
+    assert len(rules) == len(challenge.spec.rules) >= 15
+    assert all(c.ok for c in rules), [f"{c.what}: {c.detail}" for c in rules if not c.ok]
+
+
+@pytest.mark.parametrize("name", ["python_loop.py", "centroid_loop.py"])
+def test_loops_time_out_in_the_large_group_only_at_twice_the_limit(checks: list[Check], name: str) -> None:
+    """The statement's claim, with its margin: still running at 2x the limit (verify grades them so)."""
+    result = result_of(checks, f"solutions/time_limit/{name}")
     assert result.verdict is Verdict.TLE
     assert failed_groups(result) == {"large"}
     (large,) = [t for t in result.tests if t.group == "large"]
     assert large.verdict is Verdict.TLE and "time limit" in large.message
     assert result.score == result.max_score - 2
+    margin = [c for c in checks if c.what == f"time margin: solutions/time_limit/{name}"]
+    assert margin and margin[0].ok, margin
+
+
+def test_accepted_solutions_use_at_most_half_the_limit(checks: list[Check]) -> None:
+    margins = [c for c in checks if c.kind == "margin" and "time_limit" not in c.what]
+    assert len(margins) >= 2 and all(c.ok for c in margins), [f"{c.what}: {c.detail}" for c in margins]
 
 
 def test_sklearn_is_forbidden_statically_and_at_run_time(checks: list[Check]) -> None:

@@ -118,8 +118,8 @@ def test_x_and_init_are_not_modified(km, data, sub, ref, check, rng):
     make = sub.support("kmeans_data").uniform
     remote_X, remote_init = make.new(seeds[0], n, d), make.new(seeds[1], k, d)
     X, init = data.uniform(seeds[0], n, d), data.uniform(seeds[1], k, d)
-    got = sub.kmeans(remote_X, k, init=remote_init)
+    km.unpack(sub.kmeans(remote_X, k, init=remote_init), f"n={n}, d={d}, k={k}, uniform data, given init")
+    # only the inputs are checked here: the values are the other groups' business
     check(remote_init.copy(), init, rtol=0.0, atol=0.0,
           name="init after kmeans returned (do not modify init in place: copy it before updating centroids)")
     check(remote_X.copy(), X, rtol=0.0, atol=0.0, name="X after kmeans returned (do not modify X in place)")
-    km.compare(check, got, ref.lloyd(X, init, 100, 1e-4), f"n={n}, d={d}, k={k}, uniform data, given init")

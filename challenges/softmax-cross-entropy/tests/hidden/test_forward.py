@@ -72,6 +72,17 @@ def test_half_precision_large(sub, ref, check, rng, dtype):
           name=f"cross_entropy of large {dtype} logits (compute in float32, not in {dtype})")
 
 
+@pytest.mark.group("low_precision")
+def test_half_precision_large_vocabulary(sub, ref, check, rng):
+    # 100,000 classes of similar logits: sum(exp(x - max)) is about 80,000, past float16's largest
+    # value (65,504), so a softmax summed in float16 overflows where float32 does not
+    logits, targets = make_case(rng, (4, 100_000), scale=0.05, dtype=torch.float16)
+    check(sub.cross_entropy(logits, targets, reduction="none"),
+          ref.cross_entropy(logits.double(), targets, reduction="none"), dtype=torch.float16,
+          name="cross_entropy of (4, 100000) float16 logits, reduction='none' (the sum of exp over 100,000 classes "
+               "does not fit in float16: compute in float32 and cast the result back)")
+
+
 @pytest.mark.group("reductions")
 @pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
 def test_reductions(sub, ref, check, rng, reduction):
@@ -109,8 +120,20 @@ def test_all_ignored(sub, check, rng):
           name="reduction='none' with every target ignored", allow_constant=True)
 
 
+@pytest.mark.group("ignore_index")
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_one_target_kept(sub, ref, check, rng, reduction):
+    logits, targets = make_case(rng, (9, 5))
+    kept = int(torch.randint(0, 9, (1,), generator=rng))
+    targets[torch.arange(9) != kept] = -100
+    check(sub.cross_entropy(logits, targets, reduction=reduction),
+          ref.cross_entropy(logits.double(), targets, reduction=reduction), dtype=torch.float32,
+          name=f"cross_entropy with every target but row {kept} ignored, reduction={reduction!r} ('mean' divides "
+               f"by the 1 target that is not ignored)")
+
+
 @pytest.mark.group("label_smoothing")
-@pytest.mark.parametrize("epsilon", [0.05, 0.1, 0.5])
+@pytest.mark.parametrize("epsilon", [0.0, 0.05, 0.1, 0.5])
 @pytest.mark.parametrize("reduction", ["none", "mean"])
 def test_label_smoothing(sub, ref, check, rng, epsilon, reduction):
     logits, targets = make_case(rng, (30, 9))
