@@ -11,6 +11,7 @@ submission does; the judge's own failures become JE.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import importlib
 import os
@@ -211,7 +212,8 @@ def _grade(challenge: Challenge, submission: Path, sandbox: Sandbox, suite: str,
         session.close()
     if session.sticky is not None:
         message = session.sticky.message
-    return _fold(challenge, submission, suite, sandbox, seed, started, plugin.results, message, session.logs())
+    result = _fold(challenge, submission, suite, sandbox, seed, started, plugin.results, message, session.logs())
+    return dataclasses.replace(result, output_dropped=session.output_dropped())
 
 
 @contextlib.contextmanager

@@ -228,12 +228,23 @@ def print_result(console: Console, result: SubmissionResult, *, show_log: bool =
     console.print(line)
     if result.verdict is Verdict.JE and result.message:
         console.print(Text(result.message))
+    if result.output_dropped:
+        console.print(Text(f"\nyour code printed more than the judge keeps: {_size(result.output_dropped)} of its "
+                           "output (stdout and stderr) were dropped; print less, or write to a file in the "
+                           "working folder", style="yellow"))
     if show_log and result.log.strip() and result.verdict is not Verdict.AC:
         console.print(Text("\noutput of your code (stdout and stderr, capped):", style="bold"))
         tail = result.log[-LOG_TAIL:]
         if len(result.log) > LOG_TAIL:
             tail = f"[... {len(result.log) - LOG_TAIL} earlier characters left out]\n" + tail
         console.print(Text(tail, style="dim"))
+
+
+def _size(count: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}"
+    return f"{count} bytes"
 
 
 def submission_labels(results: list[SubmissionResult], cwd: Path | None = None) -> list[str]:

@@ -133,6 +133,7 @@ class SubmissionResult:
     duration: float
     message: str = ""
     log: str = ""
+    output_dropped: int = 0  # bytes the submission printed beyond what the log keeps
 
     @property
     def accepted(self) -> bool:

@@ -58,6 +58,7 @@ class WorkerSession:
     _classes: dict[int, str] = field(default_factory=dict)  # handle id -> the results key its object answers under
     _next_id: int = 1
     _logs: list[str] = field(default_factory=list)
+    _dropped: int = 0  # output bytes that workers already discarded printed beyond their log's cap
 
     # -- lifecycle ------------------------------------------------------------
     def start(self) -> None:
@@ -83,6 +84,11 @@ class WorkerSession:
         if worker is not None:
             worker.kill()
             self._logs.append(worker.logs())
+            self._dropped += worker.log.dropped
+
+    def output_dropped(self) -> int:
+        """Bytes of the submission's output dropped beyond the cap, over every worker of this session."""
+        return self._dropped + (self.worker.log.dropped if self.worker is not None else 0)
 
     def logs(self) -> str:
         current = [self.worker.logs()] if self.worker is not None else []
