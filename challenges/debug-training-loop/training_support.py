@@ -74,6 +74,14 @@ class _Tag(torch.autograd.Function):
         return grad, None
 
 
+def _any_training(model: nn.Module, _modules: Callable[..., Any] = nn.Module.modules,
+                  _vars: Callable[[Any], dict[str, Any]] = vars) -> bool:
+    """Whether ``model`` or any of its submodules is in training mode, read from each module's own
+    ``__dict__`` (a ``training`` property put on a class by a submission is not what dropout and
+    batch-norm read)."""
+    return any(bool(_vars(m).get("training", False)) for m in _modules(model))
+
+
 class Monitor:
     """What ``run`` observes while ``train`` runs (see the module docstring)."""
 
@@ -91,18 +99,21 @@ class Monitor:
         self.steps: list[dict[str, Any]] = []
 
     def observe(self, model: nn.Module, logits: torch.Tensor, *,
-                _grad_enabled: Callable[[], bool] = torch.is_grad_enabled) -> torch.Tensor:
-        # the default arguments are bound at import, before a submission is: replacing torch.is_grad_enabled
-        # later changes nothing here
-        self.forwards.append((self.phase, bool(model.training), bool(_grad_enabled())))
+                _grad_enabled: Callable[[], bool] = torch.is_grad_enabled,
+                _ref: Callable[[Any], Any] = weakref.ref, _token: type = _GraphToken,
+                _tag: Callable[..., torch.Tensor] = _Tag.apply,
+                _training: Callable[[nn.Module], bool] = _any_training) -> torch.Tensor:
+        # the default arguments are bound at import, before a submission is: replacing torch.is_grad_enabled,
+        # weakref.ref, _Tag.apply or a module's `training` attribute later changes nothing here
+        self.forwards.append((self.phase, bool(_training(model)), bool(_grad_enabled())))
         if self.phase == "train" and logits.requires_grad:
             self.graphs = [ref for ref in self.graphs if ref() is not None]
             if len(self.graphs) > self.most_graphs_alive:
                 self.most_graphs_alive = len(self.graphs)
                 self.most_graphs_alive_at = sum(1 for f in self.forwards if f[0] == "train") - 1
-            token = _GraphToken()
-            self.graphs.append(weakref.ref(token))
-            logits = _Tag.apply(logits, token)
+            token = _token()
+            self.graphs.append(_ref(token))
+            logits = _tag(logits, token)
         return logits
 
     def graphs_alive(self) -> int:
@@ -124,8 +135,11 @@ class Classifier(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         logits = self.fc2(self.dropout(torch.relu(self.bn(self.fc1(x)))))
         if self.monitor is not None:
-            logits = self.monitor.observe(self, logits)
+            logits = _observe(self.monitor, self, logits)  # the class's method, bound at import
         return logits
+
+
+_observe = Monitor.observe
 
 
 class PhaseLoader(DataLoader):
@@ -192,13 +206,15 @@ def optimizer_without_dynamo() -> Iterator[None]:
             real = real.__wrapped__
         code = getattr(real, "__code__", None)
         if code is not None and code.co_name == "step" and code.co_filename.endswith("sgd.py"):
-            def step(self: Optimizer, *args: Any, **kwargs: Any) -> Any:
-                previous = torch.is_grad_enabled()
+            def step(self: Optimizer, *args: Any, _enabled: Callable[[], bool] = torch.is_grad_enabled,
+                     _set: Callable[[bool], Any] = torch._C._set_grad_enabled, **kwargs: Any) -> Any:
+                # grad mode read and set through torch's C functions bound at import
+                previous = _enabled()
                 try:
-                    torch.set_grad_enabled(self.defaults["differentiable"])
+                    _set(bool(self.defaults["differentiable"]))
                     return real(self, *args, **kwargs)
                 finally:
-                    torch.set_grad_enabled(previous)
+                    _set(previous)
 
             functools.update_wrapper(step, real)
             torch.optim.SGD.step = step  # type: ignore[method-assign]
@@ -275,6 +291,8 @@ def _bind_run() -> Callable[..., dict[str, Any]]:
         torch.random.fork_rng, torch.manual_seed
     _get_threads, _set_threads, _no_dynamo, _import = torch.get_num_threads, torch.set_num_threads, \
         optimizer_without_dynamo, importlib.import_module
+    _reset, _alive, _training, _state_dict = Monitor.reset, Monitor.graphs_alive, _any_training, \
+        nn.Module.state_dict
 
     def run(setup: dict[str, Any], config: dict[str, Any], *, seed: int = 0,
             train_fn: Callable[..., Any] | None = None) -> dict[str, Any]:
@@ -290,7 +308,7 @@ def _bind_run() -> Callable[..., dict[str, Any]]:
             train_fn = _import("solution").train
         model: Classifier = setup["model"]
         monitor: Monitor = setup["monitor"]
-        monitor.reset()
+        _reset(monitor)
         params = list(model.parameters())
         owned = {id(p) for p in params}
 
@@ -327,7 +345,7 @@ def _bind_run() -> Callable[..., dict[str, Any]]:
             for handle in handles:
                 handle.remove()
             _set_threads(threads)
-        alive_after = monitor.graphs_alive()
+        alive_after = _alive(monitor)
         values, not_float, problem = _history_of(history)
         del history
         forwards = monitor.forwards
@@ -335,8 +353,8 @@ def _bind_run() -> Callable[..., dict[str, Any]]:
             "history": values,
             "history_not_float": not_float,
             "history_problem": problem,
-            "training": bool(model.training),
-            "state": {k: v.detach().clone() for k, v in model.state_dict().items()},
+            "training": _training(model),
+            "state": {k: v.detach().clone() for k, v in _state_dict(model).items()},
             "steps_per_epoch": len(setup["train_loader"]),
             "probes": {
                 "train_forward_training": [t for phase, t, _ in forwards if phase == "train"],

@@ -1,0 +1,66 @@
+# Hostile: forges the autograd-off probe by patching torch.is_grad_enabled (and its C binding) to say False.
+"""Validation runs with autograd on (no torch.no_grad()), and while it runs, torch.is_grad_enabled,
+torch._C.is_grad_enabled and torch.autograd.grad_mode's copy are replaced by functions that say False.
+The support module bound the real one before the submission was imported: WA in no_grad_validation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+import torch.autograd.grad_mode as _grad_mode
+from torch import nn
+
+
+def _never() -> bool:
+    return False
+
+
+def _lie_about_grad_mode() -> list:
+    """Make torch.is_grad_enabled (and its C binding, and grad_mode's copy) say False; return how to undo it."""
+    saved = [(torch, "is_grad_enabled", torch.is_grad_enabled), (torch._C, "is_grad_enabled", torch._C.is_grad_enabled),
+             (_grad_mode.torch, "is_grad_enabled", _grad_mode.torch.is_grad_enabled)]
+    for owner, name, _ in saved:
+        setattr(owner, name, _never)
+    return saved
+
+
+def evaluate(model: nn.Module, loader: Any, criterion: nn.Module) -> tuple[float, float]:
+    model.eval()
+    total_loss, correct, count = 0.0, 0, 0
+    saved = _lie_about_grad_mode()  # only while validating: training needs the real grad mode
+    try:
+        for x, y in loader:
+            logits = model(x)
+            total_loss += criterion(logits, y).item() * y.shape[0]
+            correct += (logits.argmax(dim=1) == y).sum().item()
+            count += y.shape[0]
+    finally:
+        for owner, name, value in saved:
+            setattr(owner, name, value)
+    return total_loss / count, correct / count
+
+
+def train(model: nn.Module, train_loader: Any, val_loader: Any, config: dict[str, Any]) -> dict[str, list]:
+    criterion = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=config["lr"], momentum=config["momentum"],
+                                weight_decay=config["weight_decay"])
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=config["step_size"], gamma=config["gamma"])
+    history: dict[str, list] = {"train_loss": [], "val_loss": [], "val_accuracy": [], "lr": []}
+    for _ in range(config["epochs"]):
+        model.train()
+        history["lr"].append(optimizer.param_groups[0]["lr"])
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            logits = model(x)
+            loss = criterion(logits, y)
+            loss.backward()
+            if config["clip_norm"] is not None:
+                nn.utils.clip_grad_norm_(model.parameters(), config["clip_norm"])
+            optimizer.step()
+            history["train_loss"].append(loss.item())
+        val_loss, val_accuracy = evaluate(model, val_loader, criterion)
+        history["val_loss"].append(val_loss)
+        history["val_accuracy"].append(val_accuracy)
+        scheduler.step()
+    return history
