@@ -14,20 +14,24 @@ import torch
 from torch import nn
 
 
-def evaluate(model: nn.Module, loader: Any, criterion: nn.Module, *,
-             batch_means: bool = False) -> tuple[float, float]:
-    """Mean loss over all samples and accuracy, in eval mode without autograd (``batch_means``: the mistake
-    of averaging the batches' means, for the tests' hints)."""
+def evaluate(model: nn.Module, loader: Any, criterion: nn.Module, *, val: str = "samples",
+             accuracy: str = "samples") -> tuple[float, float]:
+    """Mean loss over all samples and accuracy, in eval mode without autograd. ``val="batch_means"``,
+    ``accuracy="batch_means"`` or ``accuracy="percent"``: the mistakes the tests name in their hints."""
     model.eval()
-    total, correct, count, means = 0.0, 0, 0, []
+    total, correct, count, means, accuracies = 0.0, 0, 0, [], []
     with torch.no_grad():
         for x, y in loader:
             logits = model(x)
             total += criterion(logits, y).item() * y.shape[0]
             means.append(criterion(logits, y).item())
-            correct += int((logits.argmax(dim=1) == y).sum())
+            right = int((logits.argmax(dim=1) == y).sum())
+            correct += right
+            accuracies.append(right / y.shape[0])
             count += y.shape[0]
-    return (sum(means) / len(means) if batch_means else total / count), correct / count
+    loss = sum(means) / len(means) if val == "batch_means" else total / count
+    fraction = sum(accuracies) / len(accuracies) if accuracy == "batch_means" else correct / count
+    return loss, 100.0 * fraction if accuracy == "percent" else fraction
 
 
 def train(model: nn.Module, train_loader: Any, val_loader: Any, config: dict[str, Any]) -> dict[str, list[float]]:
@@ -35,19 +39,27 @@ def train(model: nn.Module, train_loader: Any, val_loader: Any, config: dict[str
 
 
 def train_with(model: nn.Module, train_loader: Any, val_loader: Any, config: dict[str, Any], *,
-               zero: str = "before", softmax: bool = False, mode: str = "each_epoch", clip: str = "before",
-               schedule: str = "epoch", val: str = "samples") -> dict[str, list[float]]:
+               zero: str = "before", softmax: bool = False, loss_mean: str = "batch", mode: str = "each_epoch",
+               clip: str = "before", schedule: str = "epoch", lr_record: str = "before", sgd: str = "full",
+               val: str = "samples", accuracy: str = "samples") -> dict[str, list[float]]:
     """The fixed loop, or (trusted side only) the loop with one kind of mistake of each group switched on.
 
     ``zero``: "before" (correct), "never", "after_backward" (zero_grad between backward and step);
-    ``softmax``: softmax before the loss; ``mode``: "each_epoch" (correct) or "once" (model.train() once
-    before the loop); ``clip``: "before" (correct) or "after" the step; ``schedule``: "epoch" (correct) or
-    "batch"; ``val``: "samples" (correct) or "batch_means". The hidden tests compare a submission's outcome
-    with these runs to name its mistake.
+    ``softmax``: softmax before the loss; ``loss_mean``: "batch" (correct: over the batch's own samples) or
+    "nominal" (the sum divided by the loader's batch_size); ``mode``: "each_epoch" (correct) or "once"
+    (model.train() once before the loop); ``clip``: "before" (correct), "after" the step, or "normalize"
+    (rescaled to clip_norm even when the norm is below it); ``schedule``: "epoch" (correct) or "batch";
+    ``lr_record``: "before" (correct) or "after" scheduler.step(); ``sgd``: "full" (correct),
+    "no_weight_decay" or "no_momentum"; ``val`` and ``accuracy``: see ``evaluate``. The hidden tests
+    compare a submission's outcome with these runs to name its mistake.
     """
     criterion = nn.CrossEntropyLoss()
-    optimizer = torch.optim.SGD(model.parameters(), lr=config["lr"], momentum=config["momentum"],
-                                weight_decay=config["weight_decay"])
+    options = {"momentum": config["momentum"], "weight_decay": config["weight_decay"]}
+    if sgd == "no_weight_decay":
+        del options["weight_decay"]
+    elif sgd == "no_momentum":
+        del options["momentum"]
+    optimizer = torch.optim.SGD(model.parameters(), lr=config["lr"], **options)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=config["step_size"], gamma=config["gamma"])
     history: dict[str, list[float]] = {"train_loss": [], "val_loss": [], "val_accuracy": [], "lr": []}
     if mode == "once":
@@ -55,28 +67,40 @@ def train_with(model: nn.Module, train_loader: Any, val_loader: Any, config: dic
     for _ in range(config["epochs"]):
         if mode == "each_epoch":
             model.train()
-        history["lr"].append(optimizer.param_groups[0]["lr"])
+        if lr_record == "before":
+            history["lr"].append(optimizer.param_groups[0]["lr"])
         for x, y in train_loader:
             if zero == "before":
                 optimizer.zero_grad()
             logits = model(x)
-            loss = criterion(torch.softmax(logits, dim=1) if softmax else logits, y)
+            scores = torch.softmax(logits, dim=1) if softmax else logits
+            if loss_mean == "nominal":
+                loss = nn.functional.cross_entropy(scores, y, reduction="sum") / train_loader.batch_size
+            else:
+                loss = criterion(scores, y)
             loss.backward()
             if zero == "after_backward":
                 optimizer.zero_grad()
             if config["clip_norm"] is not None and clip == "before":
                 nn.utils.clip_grad_norm_(model.parameters(), config["clip_norm"])
+            if config["clip_norm"] is not None and clip == "normalize":
+                grads = [p.grad for p in model.parameters() if p.grad is not None]
+                total = torch.sqrt(sum((g * g).sum() for g in grads))
+                for g in grads:
+                    g.mul_(config["clip_norm"] / (total + 1e-6))
             optimizer.step()
             if config["clip_norm"] is not None and clip == "after":
                 nn.utils.clip_grad_norm_(model.parameters(), config["clip_norm"])
             if schedule == "batch":
                 scheduler.step()
             history["train_loss"].append(loss.item())
-        val_loss, val_accuracy = evaluate(model, val_loader, criterion, batch_means=val == "batch_means")
+        val_loss, val_accuracy = evaluate(model, val_loader, criterion, val=val, accuracy=accuracy)
         history["val_loss"].append(val_loss)
         history["val_accuracy"].append(val_accuracy)
         if schedule == "epoch":
             scheduler.step()
+        if lr_record == "after":
+            history["lr"].append(optimizer.param_groups[0]["lr"])
     return history
 
 

@@ -102,12 +102,17 @@ def expect_weights(ref: Any, ts: Any, case: dict[str, Any], config: dict[str, An
     runs = [reference(ref, ts, case, config, **variant) for variant in accept]
     if any(same(got["state"], r["state"], names) for r in runs):
         return
-    for variant, words in mistakes:
+    for variant, words in [*mistakes, *SGD_MISTAKES]:
         for other in accept:
             if same(got["state"], reference(ref, ts, case, config, **{**other, **variant})["state"], names):
                 fail(f"{what}: the trained weights are those of a loop in which {words}")
     fail(f"{what}: the trained weights differ from the reference loop's run on the same data, initial weights "
          f"and sample order ({largest_difference(got['state'], runs[0]['state'], names)})")
+
+
+#: mistakes in building the optimizer, named by any test that compares trained weights
+SGD_MISTAKES = [({"sgd": "no_weight_decay"}, "SGD is built without weight_decay=config['weight_decay']"),
+                ({"sgd": "no_momentum"}, "SGD is built without momentum=config['momentum']")]
 
 
 def parameters(case: dict[str, Any]) -> tuple[str, ...]:
@@ -150,6 +155,13 @@ def test_losses_with_frozen_weights(sub, ref, ts, rng, check):
         if torch.allclose(losses, softmax, rtol=RTOL, atol=ATOL):
             fail(f"{name}; yours are the cross-entropy of softmax(logits): CrossEntropyLoss takes raw logits "
                  f"(it applies log-softmax itself)")
+        nominal = floats(reference(ref, ts, case, config, loss_mean="nominal")["history"]["train_loss"])
+        if torch.allclose(losses, nominal, rtol=RTOL, atol=ATOL):
+            fail(f"{name}; your last value is the sum of its losses divided by the nominal batch size (16): the "
+                 f"loss of a partial last batch is the mean over its own 10 samples")
+    elif losses.shape == (config["epochs"],):
+        fail(f"{name}; yours has one value per epoch: history['train_loss'] holds one value per optimization "
+             f"step")
     check(losses, floats(want["history"]["train_loss"]), name=name)
 
 
@@ -187,25 +199,37 @@ def test_train_and_eval_modes(sub, ref, ts, rng):
 
 @pytest.mark.group("train_eval_mode")
 def test_eval_mode_when_train_returns(sub, ref, ts, rng):
-    # in-worker probe: model.training as the support module reads it after train() returns
+    # in-worker probe: each module's own `training` flag as the support module reads it after train() returns
     got, _ = run(sub, ref, ts, rng, ts.default_config(epochs=2, lr=0.02), n_train=32)
     if got.get("training") is not False:
-        fail("when train() returns, the model must be in eval mode (model.training is True)")
+        fail("when train() returns, the model must be in eval mode (the model or one of its submodules is in "
+             "training mode: call model.eval())")
 
 
 @pytest.mark.group("train_eval_mode")
 def test_validation_metrics_with_frozen_weights(sub, ref, ts, rng, check):
     config = ts.default_config(epochs=2, lr=0.0)
-    got, case = run(sub, ref, ts, rng, config, n_train=32, n_val=40, dropout=0.3)
+    # a last validation batch of one sample: the mean of batch means (or of batch accuracies) differs from the
+    # mean over samples on every draw (for the accuracy: unless all 33 are right, or all wrong)
+    got, case = run(sub, ref, ts, rng, config, n_train=32, n_val=33, dropout=0.3)
     want = reference(ref, ts, case, config)
     what = ("with lr=0 (weights frozen; only the batch-norm running statistics change), 2 epochs, 40 validation "
-            "samples in batches of 32 and 8")
+            "samples in batches of 32 and 1")
     losses = floats(got["history"]["val_loss"])
     if losses.shape == (2,):
         batch_means = floats(reference(ref, ts, case, config, val="batch_means")["history"]["val_loss"])
         if torch.allclose(losses, batch_means, rtol=RTOL, atol=ATOL):
             fail(f"history['val_loss'] {what}: yours is the mean of the batch means; it must be the mean over all "
                  f"validation samples (sum of per-sample losses / number of samples), and the last batch is smaller")
+    accuracies = floats(got["history"]["val_accuracy"])
+    if accuracies.shape == (2,):
+        for variant, words in (("batch_means", "the mean of the batches' accuracies; it must be the fraction of all "
+                                               "validation samples that are right, and the last batch is smaller"),
+                               ("percent", "a percentage; it must be a fraction from 0 to 1")):
+            wrong = floats(reference(ref, ts, case, config, accuracy=variant)["history"]["val_accuracy"])
+            if torch.allclose(accuracies, wrong, rtol=RTOL, atol=ATOL) and not torch.allclose(
+                    wrong, floats(want["history"]["val_accuracy"]), rtol=RTOL, atol=ATOL):
+                fail(f"history['val_accuracy'] {what}: yours is {words}")
     for key in ("val_loss", "val_accuracy"):
         check(floats(got["history"][key]), floats(want["history"][key]), name=f"history[{key!r}] {what}")
 
@@ -267,6 +291,31 @@ def test_gradients_are_clipped_before_the_step(sub, ref, ts, rng):
                                                  "of before it")])
 
 
+@pytest.mark.group("grad_clipping")
+def test_clip_norm_on_each_side_of_the_gradient_norm(sub, ref, ts, rng):
+    # one step whose gradient norm the trusted side knows: clip_norm above it must leave the gradients as they
+    # are, clip_norm below it must scale them down to clip_norm
+    free = ts.default_config(epochs=1, lr=0.1, momentum=0.0, weight_decay=0.0)
+    case = ref.inputs(ts, rng, 16, 32, passes=1)
+    norm = reference(ref, ts, case, free)["probes"]["step_grad_norm"][0]
+    for factor in (2.0, 0.5):
+        config = {**free, "clip_norm": factor * norm}
+        support = sub.support(SUPPORT)
+        handle = support.make_setup.new(*case["data"], case["model_seed"], state=case["state"], order=case["order"])
+        got = validated(support.run(handle, config, seed=case["seed"]), case, config)
+        side = "above" if factor > 1 else "below"
+        expect_weights(ref, ts, case, config, got,
+                       what=f"one step whose gradients have a total norm of {norm:.4g}, clip_norm={factor * norm:.4g} "
+                            f"({side} it)",
+                       accept=variants(zero=("before", "after_backward"), softmax=(False, True)),
+                       mistakes=[({"clip": "normalize"}, "the gradients are rescaled to a norm of clip_norm even when "
+                                                         "their norm is already below it: clip_grad_norm_ only "
+                                                         "scales down"),
+                                 ({"clip": "after"}, "the gradients optimizer.step() used had a larger total L2 norm "
+                                                     "than clip_norm: they are clipped after optimizer.step() "
+                                                     "instead of before it")])
+
+
 # -- lr_schedule -----------------------------------------------------------------------------------
 
 @pytest.mark.group("lr_schedule")
@@ -274,6 +323,11 @@ def test_learning_rate_schedule(sub, ref, ts, rng, check):
     config = ts.default_config(epochs=4, lr=0.08, step_size=2, gamma=0.25)
     got, case = run(sub, ref, ts, rng, config, n_train=32, batch_norm=False, dropout=0.0)
     what = "StepLR(step_size=2, gamma=0.25) from lr=0.08, 4 epochs of 2 mini-batches"
+    lrs = floats(got["history"]["lr"])
+    late = floats(reference(ref, ts, case, config, lr_record="after")["history"]["lr"])
+    if lrs.shape == late.shape and torch.allclose(lrs, late, rtol=RTOL, atol=ATOL):
+        fail(f"history['lr'] under {what}: each of yours is the next epoch's learning rate (recorded after "
+             f"scheduler.step()); record the learning rate the epoch's steps use, at the start of the epoch")
     check(floats(got["history"]["lr"]), floats(ref.expected_lrs(config)), name=f"history['lr'] under {what}")
     expect_weights(ref, ts, case, config, got, what=what,
                    accept=variants(zero=("before", "never", "after_backward"), softmax=(False, True)),
