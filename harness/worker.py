@@ -27,7 +27,7 @@ from typing import Any
 import torch
 
 from harness import import_file, map_leaves, protocol
-from harness.guard import ForbiddenError, Guard
+from harness.guard import ForbiddenError, Guard, Violation
 
 
 class Server:
@@ -125,6 +125,19 @@ class Server:
         try:
             self.guard.install(list(forbidden.get("apis", [])), list(forbidden.get("ops", [])),
                                list(forbidden.get("modules", [])))
+            # The hook's exemptions are code objects captured now: the support modules', the wire's
+            # (its tensor encoding goes through numpy.ctypeslib), and the worker's traceback trimming
+            # (which reads the frames of a caught exception).
+            trim = getattr(Server, "_trim", None)
+            self.guard.arm([*self.support.values(), protocol],
+                           extra_code=[trim.__code__] if trim is not None else [])
+        except Exception as exc:  # noqa: BLE001 - the guard is the judge's: reported, never a crash
+            return self.fail(rid, "exception", exc, f"the forbidden-API guard could not be installed: {_short(exc)}")
+        # From here the submission runs: the harness's modules leave sys.modules, so that what it finds
+        # there (or imports again) is a fresh copy that the running worker never uses.
+        for name in [m for m in sys.modules if m == "harness" or m.startswith("harness.")]:
+            del sys.modules[name]
+        try:
             with self.guard.active():
                 self.module = import_file(str(message.get("module", "solution")), path)
         except SyntaxError as exc:
@@ -143,7 +156,8 @@ class Server:
         self.reply(rid)
 
     def _forbidden(self, rid: Any) -> None:
-        first = self.guard.violations[0]
+        found = self.guard.violations  # the guard's latch; a ForbiddenError raised by hand is one too
+        first = found[0] if found else Violation("the submission raised the guard's ForbiddenError itself", None)
         self.write(protocol.pack({"id": rid, "ok": False, "error": {
             "kind": "forbidden", "message": first.describe(), "line": first.line,
             "type": "ForbiddenError"}}))

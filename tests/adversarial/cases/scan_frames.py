@@ -1,4 +1,4 @@
-# expect: WA
+# expect: WA FB
 # attack: read the caller's frames and scan the heap (gc) for the expected tensor
 import gc
 import sys
