@@ -59,7 +59,10 @@ def _expect(check, actual, expected, *, dtype, name, mistakes=()) -> None:  # no
     try:
         check(actual, expected, dtype=dtype, name=name)
     except AssertionError as exc:
-        hint = next((h for h, wrong in mistakes if _matches(actual, wrong)), None)
+        right = expected.double()
+        hint = next((h for h, wrong in mistakes if _matches(actual, wrong) and not _matches(right, wrong)), None)
+        if hint is None and isinstance(actual, torch.Tensor) and actual.is_floating_point() and actual.dtype != dtype:
+            hint = f"return the result in the dtype of logits ({str(dtype)[6:]}), not {str(actual.dtype)[6:]}"
         if (hint is None and isinstance(actual, torch.Tensor) and actual.is_floating_point()
                 and not torch.isfinite(actual).all()):
             hint = ("log(softmax(x)) underflows to log(0) = -inf for unlikely tokens; use a stable "
