@@ -30,16 +30,49 @@ from tests.challenges.conftest import assert_full_marks, failed_groups, result_o
 
 CHALLENGE = "debug-training-loop"
 
-#: one-bug-left solution -> (the only group it may fail, words its failure message must contain)
-TARGETS: dict[str, tuple[str, str]] = {
-    "keeps_stale_gradients.py": ("zero_grad", "gradients from earlier steps are still accumulated"),
-    "softmax_before_loss.py": ("loss_function", "mean cross-entropy of the model's logits"),
-    "trains_in_eval_mode.py": ("train_eval_mode", "forward passes on training batches ran in eval mode"),
-    "validates_with_autograd.py": ("no_grad_validation", "ran with autograd enabled"),
-    "stores_loss_tensors.py": ("graph_memory", "memory grows with the number of steps"),
-    "clips_after_step.py": ("grad_clipping", "optimizer.step() used had a larger total L2 norm"),
-    "scheduler_steps_per_batch.py": ("lr_schedule", "StepLR(step_size=2, gamma=0.25)"),
+#: wrong solution -> (the groups it must fail and no other, words its failure messages must contain). The
+#: first seven are the stub with every bug fixed but one; the rest break one other rule of the statement, or
+#: (first line "# Hostile: ...") keep a bug and try to forge the check that finds it.
+TARGETS: dict[str, tuple[frozenset[str], str]] = {
+    "keeps_stale_gradients.py": (frozenset({"zero_grad"}), "gradients from earlier steps are still accumulated"),
+    "softmax_before_loss.py": (frozenset({"loss_function"}), "cross-entropy of softmax(logits)"),
+    "trains_in_eval_mode.py": (frozenset({"train_eval_mode"}), "forward passes on training batches ran in eval mode"),
+    "validates_with_autograd.py": (frozenset({"no_grad_validation"}), "ran with autograd enabled"),
+    "stores_loss_tensors.py": (frozenset({"graph_memory"}), "memory grows with the number of steps"),
+    "clips_after_step.py": (frozenset({"grad_clipping"}), "optimizer.step() used had a larger total L2 norm"),
+    "scheduler_steps_per_batch.py": (frozenset({"lr_schedule"}), "StepLR(step_size=2, gamma=0.25)"),
+    # one other rule each
+    "zero_grad_after_backward.py": (frozenset({"zero_grad"}), "runs between loss.backward() and optimizer.step()"),
+    "train_loss_nominal_batch.py": (frozenset({"loss_function"}), "divided by the nominal batch size"),
+    "epoch_mean_train_loss.py": (frozenset({"loss_function"}), "one value per epoch"),
+    "forgets_weight_decay.py": (frozenset({"zero_grad", "loss_function", "grad_clipping", "lr_schedule"}),
+                                "SGD is built without weight_decay"),
+    "ignores_momentum.py": (frozenset({"zero_grad", "grad_clipping", "lr_schedule"}), "SGD is built without momentum"),
+    "validates_in_train_mode.py": (frozenset({"train_eval_mode"}), "validation batches ran in training mode"),
+    "train_mode_at_end.py": (frozenset({"train_eval_mode"}), "the model must be in eval mode"),
+    "val_mean_of_batch_means.py": (frozenset({"train_eval_mode"}), "yours is the mean of the batch means"),
+    "val_accuracy_batch_means.py": (frozenset({"train_eval_mode"}), "the mean of the batches' accuracies"),
+    "accuracy_in_percent.py": (frozenset({"train_eval_mode"}), "yours is a percentage"),
+    "keeps_epoch_losses.py": (frozenset({"graph_memory"}), "memory grows with the number of steps"),
+    "history_detached_tensors.py": (frozenset({"graph_memory"}), "history values must be Python floats"),
+    "normalizes_gradients.py": (frozenset({"grad_clipping"}), "even when their norm is already below it"),
+    "records_lr_after_scheduler_step.py": (frozenset({"lr_schedule"}), "recorded after scheduler.step()"),
+    "runs_one_epoch_when_zero.py": (frozenset({"lr_schedule"}), "epochs=0: train() must make no step"),
+    # hostile: a bug kept, its check forged
+    "keeps_stale_gradients_replaces_support.py": (frozenset({"zero_grad"}),
+                                                  "gradients from earlier steps are still accumulated"),
+    "keeps_stale_gradients_patches_sgd.py": (frozenset({"zero_grad"}),
+                                             "gradients from earlier steps are still accumulated"),
+    "trains_in_eval_mode_patches_module_train.py": (frozenset({"train_eval_mode"}),
+                                                    "forward passes on training batches ran in eval mode"),
+    "train_mode_at_end_fakes_training.py": (frozenset({"train_eval_mode"}), "the model must be in eval mode"),
+    "validates_with_autograd_patches_grad_mode.py": (frozenset({"no_grad_validation"}), "ran with autograd enabled"),
+    "validates_with_autograd_wraps_observe.py": (frozenset({"no_grad_validation"}), "ran with autograd enabled"),
+    "stores_loss_tensors_as_floats.py": (frozenset({"graph_memory"}), "memory grows with the number of steps"),
+    "stores_loss_tensors_patches_weakref.py": (frozenset({"graph_memory"}), "memory grows with the number of steps"),
 }
+HOSTILE = {name for name in TARGETS if "_patches_" in name or "_replaces_" in name or "_fakes_" in name
+           or "_wraps_" in name or name.endswith("_as_floats.py")}
 
 
 @pytest.mark.slow
@@ -51,21 +84,32 @@ def test_verify_passes(checks: list[Check]) -> None:
 def test_one_wrong_solution_per_group(challenge: Challenge) -> None:
     found = {(folder, path.name) for folder, path in challenge.solutions()}
     assert {name for folder, name in found if folder == "wrong_answer"} == set(TARGETS)
-    assert {group for group, _ in TARGETS.values()} == set(challenge.spec.scoring.groups)
+    assert {group for groups, _ in TARGETS.values() if len(groups) == 1 for group in groups} == set(
+        challenge.spec.scoring.groups)
     assert any(folder == "accepted" for folder, _ in found)
+    assert ("runtime_error", "iterates_train_loader_twice.py") in found
+
+
+def test_hostile_solutions_say_what_they_forge(challenge: Challenge) -> None:
+    assert len(HOSTILE) >= 3
+    for name in HOSTILE:
+        first = (challenge.path / "solutions" / "wrong_answer" / name).read_text().splitlines()[0]
+        assert first.startswith("# Hostile: forges "), (name, first)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(TARGETS))
-def test_wrong_solution_fails_exactly_its_group(checks: list[Check], challenge: Challenge, name: str) -> None:
-    group, words = TARGETS[name]
+def test_wrong_solution_fails_exactly_its_groups(checks: list[Check], challenge: Challenge, name: str) -> None:
+    groups, words = TARGETS[name]
     result = result_of(checks, f"solutions/wrong_answer/{name}")
     assert result.verdict is Verdict.WA, (result.verdict, result.message)
-    assert failed_groups(result) == {group}, f"{name} should fail only {group!r}; it failed {failed_groups(result)}"
-    assert all(t.verdict in (Verdict.AC, Verdict.WA, None) for t in result.tests)
-    bad = [t for t in result.tests if t.group == group and t.verdict is Verdict.WA]
-    assert bad and any(words in t.message for t in bad), [t.message for t in bad]
-    assert result.score == result.max_score - challenge.points(group)
+    assert failed_groups(result) == groups, f"{name} should fail only {sorted(groups)}; it failed " \
+                                            f"{sorted(failed_groups(result))}"
+    assert all(t.verdict in (Verdict.AC, Verdict.WA, Verdict.NR, None) for t in result.tests)
+    bad = [t for t in result.tests if t.group in groups and t.verdict is Verdict.WA]
+    assert bad and all(any(words in t.message for t in bad if t.group == g) for g in groups), \
+        [t.message for t in bad]
+    assert result.score == result.max_score - sum(challenge.points(g) for g in groups)
 
 
 @pytest.mark.slow
