@@ -30,7 +30,7 @@ TARGETS: dict[str, tuple[str, str]] = {
     "stale_labels.py": ("final_labels", "labels must be those of the FINAL centroids"),
     "nan_empty_cluster.py": ("empty_clusters", "NaN value(s) where finite values are expected"),
     "sqrt_inertia.py": ("lloyd", "the sum of SQUARED distances"),
-    "float_labels.py": ("lloyd", "labels"),
+    "float_labels.py": ("lloyd", "(integer) is expected"),
     "max_iters_plus_one.py": ("convergence", "stop after exactly 1 iteration"),
     "modifies_x.py": ("inputs", "do not modify X in place"),
     "overwrites_init.py": ("inputs", "do not modify init in place"),
