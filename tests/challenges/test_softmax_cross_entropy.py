@@ -26,7 +26,7 @@ TARGETS: dict[str, tuple[str, str]] = {
     "none_keeps_ignored.py": ("ignore_index", "reduction='none'"),
     "smoothing_sum.py": ("label_smoothing", "label_smoothing=0.05"),
     "half_returns_float32.py": ("low_precision", "wrong dtype float32, expected float16"),
-    "computes_in_half.py": ("low_precision", "does not fit in float16"),
+    "computes_in_half.py": ("low_precision", "float16 logits"),
     "none_flattened.py": ("shapes", "a Tensor of shape (12,)"),
     "detached_logsumexp.py": ("gradients", "d loss / d logits"),
     "ignore_index_default_only.py": ("ignore_index", "ignore_index=3"),
