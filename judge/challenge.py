@@ -426,6 +426,7 @@ def find(challenge_id: str, root: Path = CHALLENGES_DIR) -> Challenge:
         raise ChallengeError(directory, [f"no challenge {challenge_id!r} (known: {known or 'none'})"])
     return load_challenge(directory)
 
+
 def catalog_ids(root: Path = CHALLENGES_DIR) -> list[str]:
     """The ids of the catalog's loadable challenges, sorted (a broken package is left out)."""
     return [c.id for c in discover(root) if isinstance(c, Challenge)]
