@@ -181,6 +181,22 @@ def _line_map(text: str) -> dict[tuple, int]:
     return lines
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that a key given twice in one mapping is an error (YAML keeps the last
+    silently: a second ``results:`` block replaced the first without a word)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[object, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, str | int) and key in seen:
+                problem = f"{key!r} is given twice (first on line {seen[key] + 1}): keep one"
+                raise yaml.constructor.ConstructorError(None, None, problem, key_node.start_mark)
+            if isinstance(key, str | int):
+                seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
 def parse_spec(path: Path) -> ChallengeSpec:
     """Parse one challenge.yaml; raise ChallengeError listing every problem."""
     try:
@@ -188,7 +204,7 @@ def parse_spec(path: Path) -> ChallengeSpec:
     except OSError as exc:
         raise ChallengeError(path, [f"cannot read: {exc.strerror}"]) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader that refuses repeated keys
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

@@ -104,3 +104,16 @@ def test_a_package_with_its_own_reference_works_from_another_challenges_dir(tmp_
     verified = mlj("verify", "own-reference", "--sandbox", "process", "--seed", "5")
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "reference" in verified.stdout and "logsumexp_by_hand" in verified.stdout
+
+
+def test_a_field_given_twice_is_an_error_with_both_lines(tmp_path):
+    target = copy_challenge(tmp_path)
+    yaml_path = target / "challenge.yaml"
+    text = yaml_path.read_text()
+    first = next(i for i, line in enumerate(text.splitlines()) if line.startswith("title:")) + 1
+    yaml_path.write_text(text + "title: A second title\n")
+    with pytest.raises(ChallengeError) as caught:
+        load_challenge(target)
+    message = "\n".join(caught.value.errors)
+    assert "'title' is given twice" in message and f"first on line {first}" in message, message
+    assert f"line {len(text.splitlines()) + 1}" in message, message
