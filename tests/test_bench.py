@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from harness import import_file
-from judge.challenge import ROOT
+from judge import ROOT
 from tests.conftest import FIXTURES
 
 bench = import_file("mlj_bench_run", ROOT / "bench" / "run.py")

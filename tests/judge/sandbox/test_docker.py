@@ -19,7 +19,8 @@ import pytest
 import torch
 
 from harness import protocol
-from judge.challenge import ROOT, BrokenChallenge, Challenge, discover, find
+from judge import ROOT
+from judge.challenge import BrokenChallenge, Challenge, discover, find
 from judge.grading import grade, load_request, worker_spec
 from judge.runner.session import WorkerSession
 from judge.sandbox.base import Limits, LogBuffer, WorkerSpec

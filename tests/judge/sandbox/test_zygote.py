@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from judge.challenge import ROOT
+from judge import ROOT
 from judge.grading import load_request, worker_spec
 from judge.runner.session import WorkerSession
 from judge.sandbox.process import ProcessSandbox
