@@ -49,6 +49,14 @@ def _policy_grads(ref, inputs, g: torch.Tensor, **kw) -> tuple[torch.Tensor, ...
     return torch.autograd.grad((losses * g.double()).sum(), (pc, pr))
 
 
+def _gradient_of_forward(sub, grads, inputs, returned, g, rng, where: str, **kw) -> None:  # noqa: ANN001
+    """The returned policy gradients are the derivative of the submission's own losses (two forward calls,
+    float64, checked here: see grad_checks.py), after they were compared with the reference's."""
+    __tracebackhide__ = True
+    grads.assert_gradient_of_forward(sub.dpo_loss, inputs, (0, 1), returned[:2], g, rng, output=0, kwargs=kw,
+                                     what=f"d losses / d (policy_chosen_logps, policy_rejected_logps) ({where})")
+
+
 def _three(result: object, what: str) -> tuple:
     __tracebackhide__ = True
     ok = isinstance(result, (tuple, list)) and len(result) == 3
@@ -125,18 +133,19 @@ def test_betas_and_label_smoothing(sub, ref, check, rng):
 
 @pytest.mark.group("stability")
 @pytest.mark.parametrize("dtype", [F32, F64], ids=["float32", "float64"])
-def test_large_log_ratio_gaps(sub, ref, check, rng, dtype):
+def test_large_log_ratio_gaps(sub, ref, check, rng, grads, dtype):
     beta = 0.5
     for smoothing in (0.0, 0.1):
         inputs = _margins(rng, 8, dtype, beta)
         kw = {"beta": beta, "label_smoothing": smoothing}
         where = f"|logits| from 150 to 2000, {str(dtype)[6:]}, label_smoothing={smoothing}"
         g = torch.randn(8, generator=rng, dtype=F64).to(dtype)
-        value, grads = sub.dpo_loss.grad(*inputs, wrt=(0, 1), output=0, grad_output=g, **kw)
+        value, returned = sub.dpo_loss.grad(*inputs, wrt=(0, 1), output=0, grad_output=g, **kw)
         got = _three(value, where)
         _expect(check, got[0], _reference(ref, inputs, **kw)[0], dtype=dtype, name=f"losses ({where})")
         for i, want in enumerate(_policy_grads(ref, inputs, g, **kw)):
-            _expect(check, grads[i], want, dtype=dtype, name=f"d losses / d {NAMES[i]} ({where})")
+            _expect(check, returned[i], want, dtype=dtype, name=f"d losses / d {NAMES[i]} ({where})")
+        _gradient_of_forward(sub, grads, inputs, returned, g, rng, where, **kw)
 
 
 # -- direction ------------------------------------------------------------------------------------------
@@ -155,37 +164,42 @@ def test_preferring_chosen_lowers_the_loss(sub, ref, check):
 
 
 @pytest.mark.group("preference_direction")
-def test_gradient_raises_chosen_and_lowers_rejected(sub, rng):
-    inputs = _logps(rng, 6, F64)
-    _, grads = sub.dpo_loss.grad(*inputs, beta=0.2, wrt=(0, 1), output=0, grad_output=torch.ones(6, dtype=F64))
-    chosen = _is_tensor(grads[0], (6,), "d losses / d policy_chosen_logps")
-    rejected = _is_tensor(grads[1], (6,), "d losses / d policy_rejected_logps")
+def test_gradient_raises_chosen_and_lowers_rejected(sub, rng, grads):
+    inputs, ones = _logps(rng, 6, F64), torch.ones(6, dtype=F64)
+    _, returned = sub.dpo_loss.grad(*inputs, beta=0.2, wrt=(0, 1), output=0, grad_output=ones)
+    chosen = _is_tensor(returned[0], (6,), "d losses / d policy_chosen_logps")
+    rejected = _is_tensor(returned[1], (6,), "d losses / d policy_rejected_logps")
     ok = bool((chosen < 0).all()) and bool((rejected > 0).all())
     assert ok, (
         "gradient descent on the DPO loss must raise the chosen log-prob and lower the rejected one: "
         "d loss / d policy_chosen_logps < 0 and d loss / d policy_rejected_logps > 0 everywhere; got "
         f"{[round(x, 4) for x in chosen.tolist()]} and {[round(x, 4) for x in rejected.tolist()]}")
+    # The signs alone would pass a backward of the wrong size: the size is the forward's derivative.
+    _gradient_of_forward(sub, grads, inputs, returned, ones, rng, "B=6 float64, beta=0.2", beta=0.2)
 
 
 # -- what gradients may reach ---------------------------------------------------------------------------
 
 @pytest.mark.group("reference_constant")
-def test_no_gradient_reaches_the_reference(sub, ref, check, rng):
+def test_no_gradient_reaches_the_reference(sub, ref, check, rng, grads):
     for dtype in (F64, F32):
         inputs = _logps(rng, 6, dtype)
         kw = {"beta": 0.3, "label_smoothing": 0.1}
         g = torch.randn(6, generator=rng, dtype=F64).to(dtype)
-        _, grads = sub.dpo_loss.grad(*inputs, wrt=(0, 1, 2, 3), output=0, grad_output=g, **kw)
+        _, returned = sub.dpo_loss.grad(*inputs, wrt=(0, 1, 2, 3), output=0, grad_output=g, **kw)
         for i in (2, 3):
-            leak = grads[i]
+            leak = returned[i]
             ok = leak is None or (isinstance(leak, torch.Tensor) and int(torch.count_nonzero(leak)) == 0)
             assert ok, (
                 f"a gradient reached {NAMES[i]} (max |grad| {float(leak.abs().max()):.3g}, {str(dtype)[6:]}): "
                 "the reference model is frozen in DPO, so ref_chosen_logps and ref_rejected_logps are "
                 "constants; detach them (ref.detach()) before using them in the loss")
         for i, want in enumerate(_policy_grads(ref, inputs, g, **kw)):
-            check(grads[i], want, dtype=dtype,
+            check(returned[i], want, dtype=dtype,
                   name=f"d losses / d {NAMES[i]} ({str(dtype)[6:]}, all four inputs require grad)")
+        # Only the policy inputs: the losses do depend on the reference's values; that no gradient reaches
+        # them is a property of the graph, seen only in the worker (above).
+        _gradient_of_forward(sub, grads, inputs, returned[:2], g, rng, f"B=6 {str(dtype)[6:]}", **kw)
 
 
 @pytest.mark.group("rewards_detached")
@@ -203,13 +217,14 @@ def test_rewards_carry_no_gradient(sub, rng):
 
 
 @pytest.mark.group("dpo_gradients")
-def test_policy_gradients(sub, ref, check, rng):
+def test_policy_gradients(sub, ref, check, rng, grads):
     for dtype, beta, smoothing in ((F64, 0.1, 0.0), (F32, 0.5, 0.2), (F64, 2.0, 0.3)):
         inputs = _logps(rng, 7, dtype)
         kw = {"beta": beta, "label_smoothing": smoothing}
         g = torch.randn(7, generator=rng, dtype=F64).to(dtype)
-        value, grads = sub.dpo_loss.grad(*inputs, wrt=(0, 1), output=0, grad_output=g, **kw)
+        value, returned = sub.dpo_loss.grad(*inputs, wrt=(0, 1), output=0, grad_output=g, **kw)
         where = f"B=7 {str(dtype)[6:]}, beta={beta}, label_smoothing={smoothing}"
         check(_three(value, where)[0], _reference(ref, inputs, **kw)[0], dtype=dtype, name=f"losses ({where})")
         for i, want in enumerate(_policy_grads(ref, inputs, g, **kw)):
-            check(grads[i], want, dtype=dtype, name=f"d losses / d {NAMES[i]} ({where})")
+            check(returned[i], want, dtype=dtype, name=f"d losses / d {NAMES[i]} ({where})")
+        _gradient_of_forward(sub, grads, inputs, returned, g, rng, where, **kw)

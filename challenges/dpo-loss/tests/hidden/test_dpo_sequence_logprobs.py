@@ -153,18 +153,22 @@ def test_very_unlikely_labels_float32(sub, ref, check, rng):
 
 
 @pytest.mark.group("seq_gradients")
-def test_gradient_wrt_logits(sub, ref, check, rng):
+def test_gradient_wrt_logits(sub, ref, check, rng, grads):
     for dtype in (F64, F32):
         logits, labels, mask = _batch(rng, 3, 8, 7, dtype, scale=2.0)
         g = torch.randn(3, generator=rng, dtype=F64).to(dtype)
-        value, grads = sub.sequence_logprobs.grad(logits, labels, mask, wrt=(0,), grad_output=g)
+        value, returned = sub.sequence_logprobs.grad(logits, labels, mask, wrt=(0,), grad_output=g)
         name = f"logits ({', '.join(map(str, logits.shape))}) {str(dtype)[6:]}"
         _expect(check, value, ref.sequence_logprobs(logits.double(), labels, mask), dtype=dtype,
                 name=f"sequence_logprobs value, {name}", mistakes=_mistakes(logits, labels, mask))
         x = logits.double().requires_grad_(True)
         (want,) = torch.autograd.grad((ref.sequence_logprobs(x, labels, mask) * g.double()).sum(), x)
-        check(grads[0], want, dtype=dtype, name=f"d sequence_logprobs / d logits, {name} (it is 0 at masked "
+        check(returned[0], want, dtype=dtype, name=f"d sequence_logprobs / d logits, {name} (it is 0 at masked "
               "positions and at the last position, which predicts nothing)")
+        # and it is the derivative of the submission's own forward (two float64 forward calls, checked here;
+        # labels and the mask are not differentiated)
+        grads.assert_gradient_of_forward(sub.sequence_logprobs, (logits, labels, mask), (0,), returned[:1], g, rng,
+                                         what=f"d sequence_logprobs / d logits, {name}")
 
 
 @pytest.mark.group("batch_of_one")
