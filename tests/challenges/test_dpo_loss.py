@@ -47,6 +47,8 @@ TARGETS: dict[str, tuple[str, str]] = {
     "rewards_not_detached_patches_requires_grad.py": ("rewards_detached", "carries a gradient"),
     "rewards_not_detached_patches_tensor_sum.py": ("rewards_detached", "carries a gradient"),
     "chosen_rejected_swapped.py": ("preference_direction", "Check the sign"),
+    # right signs, wrong size: only the trusted side's check against forward calls sees it in this group
+    "custom_backward_without_beta.py": ("preference_direction", "is not the derivative of your own forward"),
 }
 #: wrong solutions whose mistake shows in one group only: no other group may fail
 ONLY_TARGET = {"reference_not_detached.py", "reference_not_detached_patches_autograd_grad.py",
