@@ -36,6 +36,7 @@ TARGETS: dict[str, tuple[str, str]] = {
     "overwrites_init.py": ("inputs", "do not modify init in place"),
     "reseed_same_point.py": ("empty_clusters", "several empty clusters"),
     "reseed_ties_highest_index.py": ("empty_clusters", "equal distances: lower point index first"),
+    "sklearn_defaults.py": ("convergence", "max_iters defaults to 100"),
     "squared_shift.py": ("convergence", "(Euclidean)"),
     "strict_stop.py": ("convergence", "equality included"),
     "ties_to_highest.py": ("edge_cases", "ties go to centroid 0"),

@@ -13,6 +13,8 @@ import numpy as np
 import torch
 
 Check = Callable[..., Any]  # the `check` fixture
+#: a statistical test fails below this p-value: a correct solution fails one in well over 10^8 gradings
+ALPHA = 1e-9
 
 
 def blobs(rng: torch.Generator, n: int, d: int, centers: int, spread: float = 6.0) -> np.ndarray:
@@ -106,3 +108,17 @@ def labels_array(value: Any, n: int, k: int, case: str) -> np.ndarray:
     assert array.shape == (n,), f"labels ({case}): wrong shape {array.shape}, expected ({n},)"
     assert ((array >= 0) & (array < k)).all(), f"labels ({case}): values outside [0, {k})"
     return array
+
+
+def chi_square(counts: list[int], probs: list[float]) -> tuple[float, float]:
+    """Pearson's goodness-of-fit statistic of ``counts`` against the exact ``probs``, and its p-value.
+
+    The p-value is the chi-square survival function with len(probs) - 1 degrees of freedom (the
+    regularized upper incomplete gamma function). The tests that use it keep every expected count at
+    5 or more, where that approximation holds (it errs by a small factor that far in the tail), and fail
+    only below ``ALPHA``.
+    """
+    runs = sum(counts)
+    stat = sum((c - runs * p) ** 2 / (runs * p) for c, p in zip(counts, probs, strict=True))
+    df = torch.tensor((len(probs) - 1) / 2, dtype=torch.float64)
+    return stat, float(torch.special.gammaincc(df, torch.tensor(stat / 2, dtype=torch.float64)))

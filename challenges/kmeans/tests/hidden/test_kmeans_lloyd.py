@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 
 @pytest.mark.group("lloyd")
@@ -73,6 +74,22 @@ def test_stop_rule_on_its_boundary(km, sub, ref, check, tol, n_iters):
 
 
 @pytest.mark.group("convergence")
+@pytest.mark.parametrize("tol,n_iters", [(2.999, 3), (3.0, 2), (3.001, 2)])
+def test_stop_rule_on_its_boundary_in_3d(km, sub, ref, check, tol, n_iters):
+    # the case above along u = (1, 2, 2), |u| = 3: every value is exact in float64 and the shifts are 4.5,
+    # exactly 3, then 0 — over all three coordinates (a shift over one coordinate, or a mean over them, is less)
+    u = np.array([1.0, 2.0, 2.0])
+    X = np.array([[0.0], [1.0], [3.0], [5.0]]) * u
+    init = np.array([[0.0], [1.5]]) * u
+    want = ref.lloyd(X, init, 100, tol)
+    assert want.n_iters == n_iters and want.shifts[:2] == [4.5, 3.0]  # the case is what it says
+    case = (f"X = [0, 1, 3, 5] * (1, 2, 2), init = [0, 1.5] * (1, 2, 2): the max shifts are 4.5, 3, 0 (the Euclidean "
+            f"norm over all d = 3 coordinates); tol={tol:g}: stop after {n_iters} iterations (stop when "
+            f"shift <= tol, equality included)")
+    km.compare(check, sub.kmeans(X, 2, init=init, tol=tol), want, case, iters_first=True)
+
+
+@pytest.mark.group("convergence")
 def test_shift_is_euclidean_not_squared(km, sub, ref, check):
     X = np.array([[0.0], [0.1], [1.0], [1.1]])
     init = np.array([[0.0], [0.1]])
@@ -125,3 +142,32 @@ def test_labels_after_last_move(km, sub, ref, check, rng, max_iters):
     case = (f"max_iters={max_iters}, tol=0, n=400, d=2, k=6; the last centroid move changes the nearest "
             f"centroid of {changed} point(s)")
     km.compare(check, sub.kmeans(X, 6, init=init, max_iters=max_iters, tol=0.0), want, case)
+
+
+@pytest.mark.group("convergence")
+def test_default_max_iters_is_100(km, sub, ref, check, rng):
+    """1000 points uniform on [0, 100), k = 20 centroids started at the 20 leftmost: Lloyd creeps, each
+    iteration moving the centroids by ~0.3, far above the default tol, for well over 100 iterations."""
+    n, k = 1000, 20
+    for _ in range(20):
+        X = torch.rand(n, 1, generator=rng, dtype=torch.float64).numpy() * 100
+        init = np.sort(X, axis=0)[:k].copy()
+        want = ref.lloyd(X, init, 100, 1e-4)
+        if want.n_iters == 100 and min(want.shifts[-2:]) > 1e-2 and _no_near_ties(ref, X, init, 100):
+            break
+    else:
+        raise RuntimeError("no slow case found")  # a bug in this test, never seen
+    case = (f"n={n}, d=1, k={k}, init = the {k} leftmost points, default max_iters and tol: the shift is still "
+            f"{want.shifts[-1]:.2g} at iteration 100, so it must stop there: max_iters defaults to 100")
+    km.compare(check, sub.kmeans(X, k, init=init), want, case, iters_first=True)
+
+
+def _no_near_ties(ref, X, C, iters: int) -> bool:  # noqa: ANN001
+    """No point is nearly as near its second-nearest centroid as its nearest, in any of ``iters`` iterations."""
+    for _ in range(iters):
+        d2 = np.sort((X[:, None, :] - C[None, :, :]) ** 2 @ np.ones(X.shape[1]), axis=1)
+        if (d2[:, 1] - d2[:, 0]).min() < 1e-6:
+            return False
+        labels, dist = ref.assign(X, C)
+        C = ref.update(X, labels, dist, C.shape[0])
+    return True

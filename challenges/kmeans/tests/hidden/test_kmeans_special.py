@@ -123,3 +123,38 @@ def test_x_and_init_are_not_modified(km, data, sub, ref, check, rng):
     check(remote_init.copy(), init, rtol=0.0, atol=0.0,
           name="init after kmeans returned (do not modify init in place: copy it before updating centroids)")
     check(remote_X.copy(), X, rtol=0.0, atol=0.0, name="X after kmeans returned (do not modify X in place)")
+
+
+ZERO_RUNS = 200  # init=None runs of the all-D²-zero test
+
+
+@pytest.mark.group("edge_cases")
+def test_all_d2_zero_draws_uniformly(km, sub, ref, check, rng):
+    """Points a, a, a, b (shuffled), k = 3: after a and b are drawn every D² is 0, and the third centroid is a
+    uniform draw: a with probability 3/4. It duplicates a drawn centroid, so it is empty in iteration 1 and
+    re-seeded at point 0 (every distance is 0: lowest index first). That moves it, and costs a second
+    iteration, exactly when its value is not that of point 0: n_iters = 1 with probability (copies of X[0]) / 4."""
+    a, b = _int_points(rng, 2, 2)
+    X = np.stack([a, a, a, b])[torch.randperm(4, generator=rng).numpy()]
+    share = float((X[0] == X).all(axis=1).mean())
+    seeds = torch.randint(0, 2**31 - 1, (ZERO_RUNS,), generator=rng).tolist()
+    one = 0
+    for seed in seeds:
+        case = f"X={X.astype(int).tolist()}, k=3, init=None, seed={seed}"
+        centroids, labels, inertia, n_iters = km.unpack(sub.kmeans(X, 3, seed=seed), case)
+        C = km.centroids_array(centroids, 3, 2, case)
+        check(C[2], X[0], dtype=torch.float64, name=f"centroid 2 ({case}: a duplicate of a drawn centroid, so "
+                                                    f"empty in iteration 1 and re-seeded at point 0)")
+        check(np.sort(C[:2], axis=0), np.sort(np.stack([a, b]), axis=0), dtype=torch.float64,
+              name=f"centroids 0 and 1 ({case}: the two distinct points, in the order drawn)")
+        check(labels, ref.assign(X, C)[0], name=f"labels ({case}: the nearest centroid, ties to the lowest index)")
+        check(inertia, torch.tensor(0.0, dtype=torch.float64), dtype=torch.float64, name=f"inertia ({case})")
+        assert n_iters in (1, 2), f"{case}: n_iters = {n_iters}, expected 1 or 2"
+        one += n_iters == 1
+    stat, pvalue = km.chi_square([one, ZERO_RUNS - one], [share, 1 - share])
+    assert pvalue >= km.ALPHA, (
+        f"X={X.astype(int).tolist()}, k=3, init=None, over {ZERO_RUNS} seeds: once a and b are drawn every D(x)² "
+        f"is 0 and the third centroid must be drawn uniformly among the 4 points, so it is a copy of point 0 "
+        f"(n_iters 1: the re-seeding at point 0 moves nothing) in {share:.0%} of the runs; yours did so in "
+        f"{one} of {ZERO_RUNS} (chi-square {stat:.1f}, p = {pvalue:.2g}). When every D(x)² is zero, choose "
+        f"uniformly among all the points")
