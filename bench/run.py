@@ -212,7 +212,7 @@ def batch_figures(folder: Path, runs: int, console: Any) -> dict[str, dict]:
             report = folder.parent / f"{folder.name}-report-{jobs}.json"
             with console.status(f"batch of {count} submissions, --jobs {jobs} (run {run + 1} of {runs})"):
                 seconds = timed([*MLJ, "grade", "all", str(folder), "--sandbox", "process", "--jobs", str(jobs),
-                                 "--seed", "3", "--json", str(report)], ok=(0, 1))
+                                 "--seed", "3", "--json-file", str(report)], ok=(0, 1))
             durations = [s["duration"] for s in json.loads(report.read_text())["submissions"]]
             report.unlink()
             samples[jobs].append({"seconds": seconds, "graded": len(durations), "grading_seconds": sum(durations),

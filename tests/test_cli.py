@@ -240,10 +240,11 @@ def test_the_report_leads_with_groups_and_fits_80_columns(tmp_path):
     assert details.output.count("test_forward.py::") > result.output.count("test_forward.py::")
 
 
-def test_a_compile_error_shows_the_error_and_nothing_else(tmp_path):
+def test_a_compile_error_shows_the_error_and_nothing_else(tmp_path, monkeypatch):
     bad = tmp_path / "solution.py"
     bad.write_text("import torch\n\ndef log_softmax(x, dim=-1)\n    return x\n")
-    result = run80("submit", "softmax-cross-entropy", str(bad), "--sandbox", "process")
+    monkeypatch.chdir(tmp_path)  # a short path: a long one wraps at 80 columns, and wrapping is right
+    result = run80("submit", "softmax-cross-entropy", "solution.py", "--sandbox", "process")
     assert result.exit_code == 1
     assert "solution.py line 3" in result.output and "NR" not in result.output and "not run" not in result.output
     assert len(result.output.strip().splitlines()) <= 5, result.output
@@ -329,8 +330,9 @@ def test_ctrl_c_exits_130_without_a_traceback_after_the_partial_report(tmp_path,
     spin.write_text("import torch\ndef log_softmax(x, dim=-1):\n    while True:\n        pass\n"
                     "def cross_entropy(*a, **k):\n    while True:\n        pass\n")
     report = tmp_path / "r.json"
+    spins = [str(spin)] * 6  # each costs two per-test CPU limits before its group stops: the batch outlasts 12 s
     proc = subprocess.Popen([sys.executable, str(Path(cli.__file__)), "grade", "softmax-cross-entropy",
-                             str(REFERENCE), str(spin), str(spin), "--sandbox", "process", "--jobs", jobs,
+                             str(REFERENCE), *spins, "--sandbox", "process", "--jobs", jobs,
                              "--json-file", str(report)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
     time.sleep(12)  # the reference is graded by then, or nearly; a spinning submission is not
@@ -340,4 +342,4 @@ def test_ctrl_c_exits_130_without_a_traceback_after_the_partial_report(tmp_path,
     assert proc.returncode == 130, (out[-1000:], errs[-3000:])
     assert "Traceback" not in out + errs, errs[-3000:]
     assert "interrupted" in errs and report.is_file()
-    assert len(json.loads(report.read_text())["submissions"]) < 3
+    assert len(json.loads(report.read_text())["submissions"]) < 1 + len(spins)

@@ -251,21 +251,22 @@ def submit_remote(*, server: str, challenge_id: str, file: Path, wait: bool, con
             if as_json:
                 console.print_json(data=dict(submission, url=url))
             else:
-                console.print(f"submission {submission['id']} stored ({submission['status']}); follow it at {url}")
+                console.print(f"submission {submission['id']} stored ({submission['status']}); follow it at {url}",
+                              soft_wrap=True)  # a URL is never broken across lines
             return EXIT_OK
         data = _wait(server, token, submission["id"], err if as_json else console)
     except ClientError as exc:
         err.print(Text(f"error: {exc}", style="bold red"))
         return EXIT_ERROR
     except KeyboardInterrupt:
-        err.print(f"stopped waiting; the submission is stored and will be graded: {url}")
+        err.print(f"stopped waiting; the submission is stored and will be graded: {url}", soft_wrap=True)
         return EXIT_ERROR
     if data["result"] is None:  # the grading itself failed (status error)
         if as_json:
             console.print_json(data=dict(data, url=url))
         else:
             console.print(Text(f"JE  {data['message']}", style="bold white on red"))
-            console.print(f"submission {data['id']}: {url}")
+            console.print(f"submission {data['id']}: {url}", soft_wrap=True)
         return EXIT_ERROR
     result = SubmissionResult.from_dict(data["result"])
     if as_json:
@@ -274,7 +275,7 @@ def submit_remote(*, server: str, challenge_id: str, file: Path, wait: bool, con
         from judge.reports import print_result
 
         print_result(console, result)
-        console.print(f"submission {data['id']}: {url}")
+        console.print(f"submission {data['id']}: {url}", soft_wrap=True)
     return exit_code([result])
 
 

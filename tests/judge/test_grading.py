@@ -148,8 +148,8 @@ def test_tests_left_unrun_when_the_total_time_runs_out_are_not_accepted(softmax,
     limits = softmax.spec.limits.model_copy(update={"total_time": 1.0})
     hurried = Challenge(softmax.spec.model_copy(update={"limits": limits}), softmax.path)
     result = grade(hurried, slow, sandbox=process_sandbox, seed=1)
-    assert any(t.verdict is None for t in result.tests), "the budget should run out part way"
-    assert all(t.verdict in (Verdict.AC, None) for t in result.tests)
+    assert any(t.verdict is Verdict.NR for t in result.tests), "the budget should run out part way"
+    assert all(t.verdict in (Verdict.AC, Verdict.NR) for t in result.tests)
     assert result.verdict is Verdict.TLE and not result.accepted and result.score < result.max_score
     assert "total time" in result.message
 

@@ -14,7 +14,7 @@ def _result() -> SubmissionResult:
         verdict.TestResult("test_grad", "numerics", Verdict.WA, 3.0, 0.0, 0.25,
                            message="max abs error 0.5 at [0, 1]",
                            figures={"max_abs_error": 0.5, "where": [0, 1], "shape": [2, 3]}),
-        verdict.TestResult("test_large", "numerics", None, 5.0, 0.0, 0.0),  # not run: its group had already failed
+        verdict.TestResult("test_large", "numerics", Verdict.NR, 5.0, 0.0, 0.0),  # its group had already failed
     )
     groups = (GroupResult("basics", 2.0, 2.0, Verdict.AC), GroupResult("numerics", 8.0, 0.0, Verdict.WA))
     return SubmissionResult(challenge="softmax-cross-entropy", submission="solution.py", suite="hidden",
@@ -35,4 +35,6 @@ def test_from_dict_after_json_and_with_unknown_keys() -> None:
     data["tests"][0]["extra"] = 1
     rebuilt = SubmissionResult.from_dict(data)
     assert rebuilt == result
-    assert rebuilt.tests[2].verdict is None and rebuilt.groups[1].verdict is Verdict.WA
+    assert rebuilt.tests[2].verdict is Verdict.NR and rebuilt.groups[1].verdict is Verdict.WA
+    data["tests"][2]["verdict"] = None  # a report written before not-run was a verdict of its own
+    assert SubmissionResult.from_dict(data).tests[2].verdict is Verdict.NR

@@ -362,10 +362,12 @@ def _rows():
 def test_every_known_solution_gets_its_verdict_in_docker(box, challenge):
     if isinstance(challenge, BrokenChallenge):
         pytest.fail(f"{challenge.id}: broken challenge.yaml: {'; '.join(challenge.errors)}")
-    checks = verify([challenge], sandbox=box, seed=12345)
+    # one seed: the process backend's verify (tests/challenges) already grades every wrong solution on several
+    checks = verify([challenge], sandbox=box, seed=12345, seeds=1)
     bad = [f"{c.what}: expected {c.expected}, got {c.got} ({c.detail})" for c in checks if not c.ok]
     assert bad == []
-    assert all(c.result is not None and c.result.sandbox == "docker" for c in checks)
+    graded = [c for c in checks if c.result is not None]  # coverage and margin rows carry no grading
+    assert graded and all(c.result.sandbox == "docker" for c in graded)
 
 
 # The memory bombs run with a 1 GiB limit and a long time limit, so that a slow, busy machine

@@ -29,7 +29,7 @@ def test_board_to_submission_and_login(board: Board, browser) -> None:  # noqa: 
     page.goto(board.server.url + "/")
     assert page.title() == "Leaderboard · mlj"
     rows = page.locator("#board tbody tr")
-    assert rows.count() == 2
+    assert rows.count() == 2, board.server.api("GET", f"/api/submissions/{board.ids['bob']}").text[:2000]
     assert rows.nth(0).locator("td").nth(1).inner_text() == "alice"
     assert rows.nth(1).locator("td").nth(1).inner_text() == "bob"
     assert rows.nth(0).locator("td").nth(2).inner_text() == "20/20"  # the total against the maximum
