@@ -26,8 +26,7 @@ import ast
 from collections import deque
 from pathlib import Path
 
-from judge import notebook
-from judge.staticscan import decode_source
+from judge.grading import read_source
 
 
 def python_loops(path: Path) -> int:
@@ -36,8 +35,7 @@ def python_loops(path: Path) -> int:
         data = path.read_bytes()
     except OSError:  # the grading will say why
         return 0
-    source = notebook.to_script(data, path.name).source if path.suffix == notebook.SUFFIX else \
-        decode_source(data, path.name)[0]
+    source = read_source(path, data)[0]  # the module the grading imports, notebook or .py alike
     try:
         tree = ast.parse(source or "")
     except (SyntaxError, ValueError, MemoryError, RecursionError):
