@@ -46,6 +46,13 @@ class Limits:
     threads: int = 1
 
 
+def thread_env(threads: int) -> dict[str, str]:
+    """The environment that caps a worker's math libraries at ``threads`` (at least one) threads; both
+    backends set it, so a worker gets the same thread count whichever runs it."""
+    count = str(max(1, threads))
+    return {"OMP_NUM_THREADS": count, "MKL_NUM_THREADS": count}
+
+
 @dataclass(frozen=True)
 class WorkerSpec:
     """What to run: the submission, the public support modules beside it, limits."""

@@ -17,7 +17,7 @@ from typing import Any
 import docker.types
 
 import harness
-from judge.sandbox.base import WorkerSpec
+from judge.sandbox.base import WorkerSpec, thread_env
 from judge.sandbox.docker.registry import owner_labels
 from judge.sandbox.gpus import parse_gpus
 
@@ -37,9 +37,7 @@ class GpuUnavailable(RuntimeError):
 def container_options(spec: WorkerSpec, *, image: str, mount_dir: str | Path, gpus_available: bool) -> dict[str, Any]:
     """The keyword arguments of ``client.containers.create`` for one worker (pure, no engine)."""
     limits = spec.limits
-    threads = str(max(1, limits.threads))
-    env = {"OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads, "HOME": SCRATCH,
-           "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {**thread_env(limits.threads), "HOME": SCRATCH, "PYTHONDONTWRITEBYTECODE": "1"}
     tmpfs_flags = "nosuid,nodev"
     # RLIMIT_NPROC counts per uid across the host (no user namespace): pids_limit caps forks instead.
     # RLIMIT_DATA makes a big allocation fail at once (MemoryError: MLE) where the cgroup alone would

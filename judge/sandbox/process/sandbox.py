@@ -34,6 +34,7 @@ from judge.sandbox.base import (
     WorkerSpec,
     WorkerStartFailed,
     drain_into,
+    thread_env,
 )
 from judge.sandbox.gpus import cuda_visible_devices, device_files, host_gpus
 from judge.sandbox.process.confine import kill_worker
@@ -156,8 +157,8 @@ class ProcessSandbox(Sandbox):
 
     @staticmethod
     def _env(threads: int) -> dict[str, str]:
-        return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": str(threads),
-                "MKL_NUM_THREADS": str(threads), "CUDA_VISIBLE_DEVICES": ""}
+        return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", **thread_env(threads),
+                "CUDA_VISIBLE_DEVICES": ""}
 
     def _fork_server(self, threads: int) -> Zygote:
         return zygote_shared(IMPORT_ROOT, self._env(threads))
