@@ -197,6 +197,11 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+def load_yaml(text: str) -> Any:
+    """A package's YAML (challenge.yaml, mutants.yaml) as data: safe, and a repeated key is an error."""
+    return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader that refuses repeated keys
+
+
 def parse_spec(path: Path) -> ChallengeSpec:
     """Parse one challenge.yaml; raise ChallengeError listing every problem."""
     try:
@@ -204,7 +209,7 @@ def parse_spec(path: Path) -> ChallengeSpec:
     except OSError as exc:
         raise ChallengeError(path, [f"cannot read: {exc.strerror}"]) from None
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader that refuses repeated keys
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

@@ -28,7 +28,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from judge import mutant_operators
-from judge.challenge import Challenge
+from judge.challenge import Challenge, load_yaml
 from judge.sandbox.base import Sandbox
 from judge.verdict import SubmissionResult, Verdict
 
@@ -82,10 +82,12 @@ def load_equivalents(challenge: Challenge) -> list[Equivalent]:
     if not path.is_file():
         return []
     try:
-        data = yaml.safe_load(path.read_text()) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
         parsed = EquivalentsFile.model_validate(data)
     except yaml.YAMLError as exc:
         raise MutantsFileError(f"{path}: not valid YAML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MutantsFileError(f"{path}: cannot read it as UTF-8 text: {exc}") from None
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
         raise MutantsFileError(f"{path}: {problems} (each entry: operator, line, occurrence, reason)") from None
