@@ -81,8 +81,7 @@ def plan(challenge: Challenge) -> list[tuple[str, Path, Verdict | None, str]]:
 def time_of(test: TestResult) -> float:
     """The time a test charged to the submission as its result reports it (``time_used``, the figure the
     limit is compared with), or the test's duration where the result has none."""
-    used = getattr(test, "time_used", None)
-    return float(test.duration if used is None else used)
+    return float(test.duration if test.time_used is None else test.time_used)
 
 
 def function_of(name: str) -> str:
