@@ -247,12 +247,6 @@ class Guard:
             return [Violation(str(exc), exc.line)]
         return []
 
-    def active(self) -> Any:
-        """Kept for the worker's call path: the guard is on in every thread, all the time."""
-        import contextlib
-
-        return contextlib.nullcontext()
-
 
 class _ModuleBlocker(importlib.abc.MetaPathFinder):
     def __init__(self, modules: tuple[str, ...]) -> None:
