@@ -159,7 +159,7 @@ def _time(test: TestResult) -> str:
     """Time against the limit where the result carries it; the wall time of the test otherwise."""
     if test.verdict is Verdict.NR:
         return ""
-    return getattr(test, "time_text", "") or f"{test.duration:.2f} s"  # the CPU-time figures, where present
+    return test.time_text or f"{test.duration:.2f} s"  # the CPU-time figures, where present
 
 
 def _groups_table(result: SubmissionResult) -> Table:
