@@ -22,6 +22,8 @@ from typing import Any
 import docker
 import requests
 
+from judge.sandbox.procfs import stat_fields
+
 LABEL = "mlj.worker"
 PID_LABEL = "mlj.judge-pid"
 HOST_LABEL = "mlj.judge-host"
@@ -39,11 +41,8 @@ def _pid_namespace() -> str:
 
 def _start_time(pid: int) -> str:
     """The process's start time in clock ticks since boot (tells a reused pid apart), or ''."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            return stat.read().rsplit(b")", 1)[1].split()[19].decode()
-    except (OSError, IndexError):
-        return ""
+    fields = stat_fields(pid)
+    return fields[19].decode() if fields is not None and len(fields) > 19 else ""
 
 
 def owner_labels() -> dict[str, str]:

@@ -23,20 +23,17 @@ from __future__ import annotations
 import os
 import time
 
+from judge.sandbox.procfs import stat_fields
+
 RESCAN_SECONDS = 0.05
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
 def _stat(pid: int) -> tuple[int, int, int] | None:
     """(parent pid, start time, utime + stime + cutime + cstime in ticks) of ``pid``, or None if gone."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
-            data = handle.read()
-    except OSError:
+    fields = stat_fields(pid)
+    if fields is None:
         return None
-    # the command name (field 2) is the submission's to choose, spaces and parentheses included: split after
-    # its last ")"
-    fields = data[data.rindex(b")") + 2:].split()
     try:
         return int(fields[1]), int(fields[19]), sum(int(f) for f in fields[11:15])
     except (IndexError, ValueError):
