@@ -390,8 +390,8 @@ def verdict_label(verdict: str) -> Text:
               help="seeds each known solution that is not accepted is graded on (the first is --seed)")
 @click.option("--mutants", is_flag=True, help="grade mutants of the reference instead; fail on any accepted "
               "mutant that mutants.yaml does not list as equivalent")
-@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="with --mutants: gradings at once")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="gradings at once (each in a judge process of its own; at most the number of cores)")
 def verify(challenge_ids: tuple[str, ...], sandbox: str, seed: int | None, seeds: int, mutants: bool,
            jobs: int) -> None:
     """Check challenges: verdicts of the known solutions on several seeds, time margins, rule coverage."""
@@ -416,7 +416,7 @@ def verify(challenge_ids: tuple[str, ...], sandbox: str, seed: int | None, seeds
         console.print(f"{mark} {line}" + (f"  [dim]{escape(check.detail)}[/]" if check.detail else ""))
 
     try:
-        checks = run_verify(challenges, sandbox=box, seed=seed, seeds=seeds, on_check=show_check)
+        checks = run_verify(challenges, sandbox=box, seed=seed, seeds=seeds, jobs=jobs, on_check=show_check)
     finally:
         box.close()
     bad = [c for c in checks if not c.ok]

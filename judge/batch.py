@@ -21,8 +21,9 @@ import os
 import secrets
 import signal
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
 from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import Any
@@ -107,58 +108,92 @@ def _pool(jobs: int, sandbox: Sandbox, gpus: str | None, expected_dir: Path) -> 
                                          str(expected_dir), secrets.token_bytes(32)))
 
 
-def _grade_in_child(challenge_id: str, path: str, seed: int) -> SubmissionResult:
+@dataclass(frozen=True)
+class Grading:
+    """One grading of a batch: ``mlj grade`` gives every one the batch's seed and the hidden suite; ``mlj
+    verify`` also grades on other seeds, the public suite, and under a scaled time limit."""
+
+    challenge: Challenge
+    path: Path
+    seed: int | None = None  # None: the batch's seed
+    suite: str = "hidden"
+    time_factor: float = 1.0  # the challenge's time limits multiplied by this (verify's time_limit margin)
+
+    def run(self, sandbox: Sandbox, seed: int, gpus: str | None, cpus: tuple[int, ...] | None = None
+            ) -> SubmissionResult:
+        challenge = self.challenge
+        if self.time_factor != 1.0:
+            challenge = challenge.with_time_limits(self.time_factor)
+        return grade(challenge, self.path, sandbox=sandbox, suite=self.suite,
+                     seed=seed if self.seed is None else self.seed, gpus=gpus, cpus=cpus)
+
+
+def _grade_in_child(grading: Grading, seed: int) -> SubmissionResult:
     assert _child_sandbox is not None
-    return grade(find(challenge_id), Path(path), sandbox=_child_sandbox, seed=seed, gpus=_child_gpus,
-                 cpus=_child_cpus)
+    return grading.run(_child_sandbox, seed, _child_gpus, _child_cpus)
 
 
 def grade_many(pairs: list[tuple[Challenge, Path]], *, sandbox: Sandbox, seed: int | None = None,
                jobs: int = 1, console: Console | None = None, gpus: str | None = None) -> list[SubmissionResult]:
     """Results in the order of ``pairs``; Ctrl-C raises ``Interrupted`` with those that finished."""
+    return grade_each([Grading(challenge, path) for challenge, path in pairs], sandbox=sandbox, seed=seed,
+                      jobs=jobs, console=console, gpus=gpus)
+
+
+def grade_each(gradings: list[Grading], *, sandbox: Sandbox, seed: int | None = None, jobs: int = 1,
+               console: Console | None = None, gpus: str | None = None,
+               on_result: Callable[[int, SubmissionResult], None] | None = None) -> list[SubmissionResult]:
+    """Results in the order of ``gradings``, ``on_result(index, result)`` as each finishes; Ctrl-C raises
+    ``Interrupted`` with those that finished."""
     seed = secrets.randbelow(2**31) if seed is None else seed
     results: dict[int, SubmissionResult] = {}
     progress = Progress(TextColumn("[bold]grading[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         TextColumn("{task.description}"), console=console, transient=True,
-                        disable=console is None or len(pairs) < 2)
+                        disable=console is None or len(gradings) < 2)
+
+    def finished(index: int, result: SubmissionResult) -> None:
+        results[index] = result
+        if on_result is not None:
+            on_result(index, result)
+
     try:
-        _grade_all(pairs, sandbox, seed, jobs, gpus, progress, results)
+        _grade_all(gradings, sandbox, seed, jobs, gpus, progress, finished)
     except KeyboardInterrupt:
         raise Interrupted([results[i] for i in sorted(results)]) from None
-    return [results[i] for i in range(len(pairs))]
+    return [results[i] for i in range(len(gradings))]
 
 
-def _grade_all(pairs: list[tuple[Challenge, Path]], sandbox: Sandbox, seed: int, jobs: int, gpus: str | None,
-               progress: Progress, results: dict[int, SubmissionResult]) -> None:
+def _grade_all(gradings: list[Grading], sandbox: Sandbox, seed: int, jobs: int, gpus: str | None,
+               progress: Progress, finished: Callable[[int, SubmissionResult], None]) -> None:
     with progress:
-        task = progress.add_task("", total=len(pairs))
-        if jobs <= 1 or len(pairs) < 2:
-            if len(pairs) > 1:  # a single grading overlaps its own imports (see grade)
+        task = progress.add_task("", total=len(gradings))
+        if jobs <= 1 or len(gradings) < 2:
+            if len(gradings) > 1:  # a single grading overlaps its own imports (see grade)
                 _warm(sandbox)
-            for i, (challenge, path) in enumerate(pairs):
-                progress.update(task, description=f"{challenge.id}/{path.name}")
-                results[i] = grade(challenge, path, sandbox=sandbox, seed=seed, gpus=gpus)
+            for i, grading in enumerate(gradings):
+                progress.update(task, description=f"{grading.challenge.id}/{grading.path.name}")
+                finished(i, grading.run(sandbox, seed, gpus))
                 progress.advance(task)
         else:
             running: dict[Future, int] = {}
             with tempfile.TemporaryDirectory(prefix="mlj-batch-") as expected, \
                     _pool(jobs, sandbox, gpus, Path(expected)) as pool, _stopped_on_interrupt(pool):
                 # read the files while the fork server and the zygote import
-                schedule = Schedule([challenge.id for challenge, _ in pairs],
-                                    looks_slow([(path, challenge.reference_path) for challenge, path in pairs]))
+                schedule = Schedule([g.challenge.id for g in gradings],
+                                    looks_slow([(g.path, g.challenge.reference_path) for g in gradings]))
                 while True:
                     while len(running) < jobs and (index := schedule.next()) is not None:
-                        challenge, path = pairs[index]
-                        running[pool.submit(_grade_in_child, challenge.id, str(path), seed)] = index
+                        running[pool.submit(_grade_in_child, gradings[index], seed)] = index
                     if not running:
                         break
                     done, _ = wait(running, return_when=FIRST_COMPLETED)
                     for future in done:
                         index = running.pop(future)
-                        results[index] = future.result()
-                        schedule.finished(index, results[index].duration)
-                        challenge, path = pairs[index]
-                        progress.update(task, description=f"{challenge.id}/{path.name}")
+                        result = future.result()
+                        schedule.finished(index, result.duration)
+                        finished(index, result)
+                        progress.update(task, description=f"{gradings[index].challenge.id}/"
+                                                          f"{gradings[index].path.name}")
                         progress.advance(task)
 
 
@@ -186,4 +221,4 @@ def resolve(challenge_id: str, items: tuple[Path, ...]) -> list[tuple[Challenge,
     return pairs
 
 
-__all__ = ["ChallengeError", "grade_many", "resolve"]
+__all__ = ["ChallengeError", "Grading", "grade_each", "grade_many", "resolve"]

@@ -274,6 +274,14 @@ class Challenge:
     def points(self, group: str) -> float:
         return self.spec.scoring.groups.get(group, self.spec.scoring.default_points)
 
+    def with_time_limits(self, factor: float) -> Challenge:
+        """The challenge with its per-test and total time limits multiplied by ``factor`` (``mlj verify``'s
+        time_limit margin)."""
+        limits = self.spec.limits
+        longer = limits.model_copy(update={"time_per_test": limits.time_per_test * factor,
+                                           "total_time": limits.total_time * factor})
+        return Challenge(self.spec.model_copy(update={"limits": longer}), self.path)
+
     def solutions(self) -> list[tuple[str, Path]]:
         """Known solutions as (folder name, file), sorted."""
         found = []

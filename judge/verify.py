@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from judge.batch import Grading, grade_each
 from judge.challenge import BrokenChallenge, Challenge
-from judge.grading import grade
 from judge.sandbox.base import Sandbox
 from judge.verdict import SOLUTION_FOLDERS, SubmissionResult, TestResult, Verdict
 
@@ -87,14 +87,6 @@ def time_of(test: TestResult) -> float:
 def function_of(name: str) -> str:
     """``test_x.py::test_y[param]`` -> ``test_x.py::test_y``: how a rule names a test."""
     return re.sub(r"\[.*\]$", "", name)
-
-
-def with_time_limit(challenge: Challenge, factor: float) -> Challenge:
-    """The challenge with its per-test and total limits multiplied by ``factor`` (verify only)."""
-    limits = challenge.spec.limits
-    longer = limits.model_copy(update={"time_per_test": limits.time_per_test * factor,
-                                       "total_time": limits.total_time * factor})
-    return Challenge(challenge.spec.model_copy(update={"limits": longer}), challenge.path)
 
 
 def accepted_margin(challenge: Challenge, what: str, result: SubmissionResult) -> Check:
@@ -175,43 +167,78 @@ def coverage(challenge: Challenge, graded: dict[str, list[SubmissionResult]]) ->
 
 
 def verify(challenges: list[Challenge | BrokenChallenge], *, sandbox: Sandbox, seed: int | None = None,
-           seeds: int = DEFAULT_SEEDS, on_check: Callable[[Check], None] | None = None) -> list[Check]:
-    """Every check of every challenge, in order; ``on_check`` sees each row as it is made."""
+           seeds: int = DEFAULT_SEEDS, jobs: int = 1,
+           on_check: Callable[[Check], None] | None = None) -> list[Check]:
+    """Every check of every challenge, in order; ``on_check`` sees each row as it is made. With ``jobs`` > 1
+    the gradings of all the challenges run in that many judge processes (``judge.batch``), and each
+    challenge's rows come as soon as its gradings are done."""
+    first = secrets.randbelow(2**31) if seed is None else seed
+    seed_list = [(first + 7919 * i) % 2**31 for i in range(max(1, seeds))]
+    gradings: list[Grading] = []
+    # per challenge, its rows to make: (label, expected, suite, indices into gradings)
+    plans: list[tuple[Challenge | BrokenChallenge, list[tuple[str, Verdict | None, str, list[int]]]]] = []
+    for challenge in challenges:
+        rows: list[tuple[str, Verdict | None, str, list[int]]] = []
+        plans.append((challenge, rows))
+        if isinstance(challenge, BrokenChallenge):
+            continue
+        for label, path, expected, suite in plan(challenge):
+            if expected is Verdict.TLE:  # once, under a longer limit (see the module's docstring)
+                runs = [Grading(challenge, path, seed_list[0], suite, TLE_FACTOR)]
+            else:
+                repeat = suite == "hidden" and expected not in (Verdict.AC, None)
+                runs = [Grading(challenge, path, s, suite) for s in (seed_list if repeat else seed_list[:1])]
+            rows.append((label, expected, suite, list(range(len(gradings), len(gradings) + len(runs)))))
+            gradings.extend(runs)
+
     checks: list[Check] = []
+    done: dict[int, SubmissionResult] = {}
+    shown = 0  # plans whose rows are made
 
     def add(check: Check) -> None:
         checks.append(check)
         if on_check:
             on_check(check)
 
-    first = secrets.randbelow(2**31) if seed is None else seed
-    seed_list = [(first + 7919 * i) % 2**31 for i in range(max(1, seeds))]
-    for challenge in challenges:
-        if isinstance(challenge, BrokenChallenge):
-            add(Check(challenge.id, "challenge.yaml", "valid", None, False, "; ".join(challenge.errors)))
-            continue
-        graded: dict[str, list[SubmissionResult]] = {}
-        for label, path, expected, suite in plan(challenge):
-            if expected is Verdict.TLE:
-                result = grade(with_time_limit(challenge, TLE_FACTOR), path, sandbox=sandbox, suite=suite,
-                               seed=seed_list[0])
-                graded[label] = [result]
-                add(_row(challenge, label, expected, result))
-                add(tle_margin(challenge, label, result, TLE_FACTOR))
-                continue
-            repeat = suite == "hidden" and expected not in (Verdict.AC, None)
-            results = [grade(challenge, path, sandbox=sandbox, suite=suite, seed=s)
-                       for s in (seed_list if repeat else seed_list[:1])]
-            graded[label] = results
-            wrong = [r for r in results if not _row(challenge, label, expected, r).ok]
-            row = _row(challenge, label, expected, wrong[0] if wrong else results[0])
-            if wrong and len(results) > 1:
-                row = Check(row.challenge, row.what, row.expected, row.got, False,
-                            f"on seed(s) {', '.join(str(r.seed) for r in wrong)} of {len(results)}: "
-                            f"{row.detail}"[:300], row.result)
-            add(row)
-            if expected is Verdict.AC and suite == "hidden":
-                add(accepted_margin(challenge, label, results[0]))
-        for check in coverage(challenge, graded):
-            add(check)
+    def flush() -> None:
+        """Make the rows of the challenges, in order, whose gradings are all done."""
+        nonlocal shown
+        while shown < len(plans) and all(i in done for row in plans[shown][1] for i in row[3]):
+            challenge, rows = plans[shown]
+            shown += 1
+            for check in _checks(challenge, rows, done):
+                add(check)
+
+    def ready(index: int, result: SubmissionResult) -> None:
+        done[index] = result
+        flush()
+
+    flush()  # the rows of broken challenges before the first grading
+    grade_each(gradings, sandbox=sandbox, seed=first, jobs=jobs, on_result=ready)
     return checks
+
+
+def _checks(challenge: Challenge | BrokenChallenge, rows: list[tuple[str, Verdict | None, str, list[int]]],
+            done: dict[int, SubmissionResult]) -> list[Check]:
+    """One challenge's rows, from the results of its gradings."""
+    if isinstance(challenge, BrokenChallenge):
+        return [Check(challenge.id, "challenge.yaml", "valid", None, False, "; ".join(challenge.errors))]
+    checks: list[Check] = []
+    graded: dict[str, list[SubmissionResult]] = {}
+    for label, expected, suite, indices in rows:
+        results = [done[i] for i in indices]
+        graded[label] = results
+        if expected is Verdict.TLE:
+            checks.append(_row(challenge, label, expected, results[0]))
+            checks.append(tle_margin(challenge, label, results[0], TLE_FACTOR))
+            continue
+        wrong = [r for r in results if not _row(challenge, label, expected, r).ok]
+        row = _row(challenge, label, expected, wrong[0] if wrong else results[0])
+        if wrong and len(results) > 1:
+            row = Check(row.challenge, row.what, row.expected, row.got, False,
+                        f"on seed(s) {', '.join(str(r.seed) for r in wrong)} of {len(results)}: "
+                        f"{row.detail}"[:300], row.result)
+        checks.append(row)
+        if expected is Verdict.AC and suite == "hidden":
+            checks.append(accepted_margin(challenge, label, results[0]))
+    return checks + coverage(challenge, graded)

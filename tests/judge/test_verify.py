@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from judge import ROOT
-from judge.challenge import ChallengeError, load_challenge
+from judge.challenge import BrokenChallenge, ChallengeError, discover, load_challenge
 from judge.sandbox.process import ProcessSandbox
 from judge.verdict import SubmissionResult, Verdict
 from judge.verdict import TestResult as Row  # (a Test* name pytest would try to collect)
-from judge.verify import Check, accepted_margin, coverage, function_of, tle_margin, verify, with_time_limit
+from judge.verify import Check, accepted_margin, coverage, function_of, tle_margin, verify
 
 YAML = """\
 format: 1
@@ -178,7 +178,7 @@ def test_margins_read_the_time_each_test_reports(tmp_path: Path) -> None:
     assert tle_margin(challenge, "t", result([("t.py::a", Verdict.TLE, 2.0)]), 2.0).ok
     early = tle_margin(challenge, "t", result([("t.py::a", Verdict.AC, 1.5)]), 2.0)
     assert not early.ok and "got AC under the 2 s limit" in early.detail and "150% of the limit" in early.detail
-    longer = with_time_limit(challenge, 2.0)
+    longer = challenge.with_time_limits(2.0)
     assert longer.spec.limits.time_per_test == 2.0 and challenge.spec.limits.time_per_test == 1.0
 
 
@@ -233,3 +233,25 @@ def test_the_cli_shows_coverage_and_margins_and_fails(tmp_path: Path) -> None:
     assert "FAIL double: rule zero" in text, text
     assert done.returncode == 1, text
 
+
+
+def test_verify_in_two_judge_processes_makes_the_same_rows(tmp_path: Path, checks: list[Check]) -> None:
+    """``--jobs 2`` grades the same solutions on the same seeds (in another order): the same rows come back,
+    in the same order, with the same verdicts; a broken challenge before it is its own failed row."""
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "challenge.yaml").write_text("format: 1\nid: broken\n")
+    challenge = load_challenge(make_challenge(tmp_path / "made"))
+    broken = discover(tmp_path)[0]
+    assert isinstance(broken, BrokenChallenge)
+    sandbox = ProcessSandbox()
+    seen: list[str] = []
+    try:
+        parallel = verify([broken, challenge], sandbox=sandbox, seed=10, seeds=2, jobs=2,
+                          on_check=lambda c: seen.append(c.what))
+    finally:
+        sandbox.close()
+    assert parallel[0].what == "challenge.yaml" and not parallel[0].ok
+    # time margins of a solution built to sit near its limit may differ run to run; verdicts and rules may not
+    same = [(c.what, c.got, c.ok) for c in checks if c.kind != "margin"]
+    assert [(c.what, c.got, c.ok) for c in parallel[1:] if c.kind != "margin"] == same
+    assert seen == [c.what for c in parallel]
