@@ -124,28 +124,43 @@ def main() -> None:
 
 
 @main.command("list")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="only challenges with this tag (repeat: all of them)")
+@click.option("--difficulty", type=click.Choice(["easy", "medium", "hard"]), help="only challenges of this difficulty")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
-def list_cmd(as_json: bool) -> None:
-    """List the challenges (a broken challenge.yaml is reported, not fatal)."""
+@click.option("--markdown", is_flag=True, help="print the Markdown table of challenges (the README's)")
+def list_cmd(tags: tuple[str, ...], difficulty: str | None, as_json: bool, markdown: bool) -> None:
+    """List the challenges, with a one-line summary each (a broken challenge.yaml is reported, not fatal)."""
     from judge.challenge import BrokenChallenge, Challenge, discover
+    from judge.listing import UnknownTag, markdown_table, select, summary
 
-    found = discover()
+    try:
+        listing = select(discover(), tags=tags, difficulty=difficulty)
+    except UnknownTag as exc:
+        err.print(f"[bold red]error:[/] {exc}")
+        sys.exit(EXIT_USAGE)
+    found = listing.shown
     if as_json:
-        rows = [{"id": c.id, "title": c.spec.title, "difficulty": c.spec.difficulty, "tags": c.spec.tags}
+        rows = [{"id": c.id, "title": c.spec.title, "difficulty": c.spec.difficulty, "tags": c.spec.tags,
+                 "summary": summary(c)}
                 if isinstance(c, Challenge) else {"id": c.id, "errors": list(c.errors)} for c in found]
         click.echo(json.dumps(rows, indent=2))
+    elif markdown:
+        click.echo(markdown_table([c for c in found if isinstance(c, Challenge)]), nl=False)
     else:
         table = Table()
         # ids are what commands take: never cut; the rest wraps
         table.add_column("id", no_wrap=True, min_width=max((len(c.id) for c in found), default=2))
-        for name in ("title", "difficulty", "tags"):
-            table.add_column(name, overflow="fold")
+        table.add_column("difficulty", no_wrap=True)
+        for name in ("summary", "tags"):
+            table.add_column(name, overflow="fold", ratio=3 if name == "summary" else 2)
         for c in found:
             if isinstance(c, Challenge):
-                table.add_row(c.id, c.spec.title, c.spec.difficulty, ", ".join(c.spec.tags))
+                table.add_row(c.id, c.spec.difficulty, Text(f"{c.spec.title}. ", style="bold") + Text(summary(c)),
+                              ", ".join(c.spec.tags))
             else:
-                table.add_row(c.id, "[red]broken challenge.yaml[/]", "", Text("; ".join(c.errors)))
+                table.add_row(c.id, "", Text("broken challenge.yaml: ", style="red") + Text("; ".join(c.errors)), "")
         console.print(table)
+        console.print(listing.footer(tags, difficulty), style="dim")
     sys.exit(EXIT_USAGE if any(isinstance(c, BrokenChallenge) for c in found) else EXIT_OK)
 
 

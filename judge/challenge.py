@@ -118,6 +118,7 @@ class ChallengeSpec(_Strict):
     version: str = "1"
     difficulty: Literal["easy", "medium", "hard"]
     tags: list[str] = []
+    summary: str = Field("", max_length=160)  # one line for `mlj list`; else the statement's first sentence
     statement: str = "statement.md"
     entry: Entry
     reference: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*\.py$")
