@@ -1,9 +1,13 @@
 """Reference solution for debug-training-loop, and the trusted side's helpers for its tests.
 
 ``train`` is the fixed loop (it is also graded as a submission by ``mlj verify``, so
-this module imports nothing but torch at import time). The helpers below run only on
-the trusted side: they make the synthetic data from the test's ``rng`` and run
-``train`` through the challenge's own support module (handed to them by the tests), as the worker does.
+this module imports nothing but torch at import time). It is written out plainly, apart from
+``train_with`` (the same loop with switches for the mistakes the tests name): ``mlj verify --mutants``
+mutates what a submission provides, ``train`` and what it calls, so every mutant is a change of the
+fixed loop, never of a mistake's branch that no correct run takes. ``train_with`` with no switch set
+is the same loop (tests/challenges/test_debug_training_loop.py compares the two). The helpers below run
+only on the trusted side: they make the synthetic data from the test's ``rng`` and run ``train``
+through the challenge's own support module (handed to them by the tests), as the worker does.
 """
 
 from __future__ import annotations
@@ -35,7 +39,34 @@ def evaluate(model: nn.Module, loader: Any, criterion: nn.Module, *, val: str = 
 
 
 def train(model: nn.Module, train_loader: Any, val_loader: Any, config: dict[str, Any]) -> dict[str, list[float]]:
-    return train_with(model, train_loader, val_loader, config)
+    criterion = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=config["lr"], momentum=config["momentum"],
+                                weight_decay=config["weight_decay"])
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=config["step_size"], gamma=config["gamma"])
+    history: dict[str, list[float]] = {"train_loss": [], "val_loss": [], "val_accuracy": [], "lr": []}
+    for _ in range(config["epochs"]):
+        model.train()
+        history["lr"].append(optimizer.param_groups[0]["lr"])
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            loss = criterion(model(x), y)
+            loss.backward()
+            if config["clip_norm"] is not None:
+                nn.utils.clip_grad_norm_(model.parameters(), config["clip_norm"])
+            optimizer.step()
+            history["train_loss"].append(loss.item())
+        model.eval()
+        total, correct, count = 0.0, 0, 0
+        with torch.no_grad():
+            for x, y in val_loader:
+                logits = model(x)
+                total += criterion(logits, y).item() * y.shape[0]
+                correct += int((logits.argmax(dim=1) == y).sum())
+                count += y.shape[0]
+        history["val_loss"].append(total / count)
+        history["val_accuracy"].append(correct / count)
+        scheduler.step()
+    return history
 
 
 def train_with(model: nn.Module, train_loader: Any, val_loader: Any, config: dict[str, Any], *,

@@ -187,3 +187,18 @@ def test_optimizer_runs_without_importing_dynamo() -> None:
                           cwd=Path(cli.__file__).resolve().parent)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "False", "a training run imported torch._dynamo"
+
+
+@pytest.mark.parametrize("config", [{"epochs": 3, "clip_norm": 0.5, "gamma": 0.5, "step_size": 1},
+                                    {"epochs": 2, "clip_norm": None, "lr": 0.0}, {"epochs": 0}])
+def test_train_with_no_mistake_is_the_graded_train(config: dict[str, Any]) -> None:
+    """The hidden tests name mistakes by running ``train_with``; the reference graded as a submission (and
+    mutated by ``mlj verify --mutants``) is ``train``: with no switch set the two are the same loop."""
+    challenge = find(CHALLENGE)
+    ref = load_reference(challenge)
+    ts = import_file("mlj_test_training_support", challenge.path / "training_support.py")
+    data = ref.make_blobs(torch.Generator().manual_seed(11), 40, 33)
+    plain = ts.run(ts.make_setup(*data, 5, dropout=0.3), ts.default_config(**config), seed=6, train_fn=ref.train)
+    switched = ref.reference_run(ts, data, ts.default_config(**config), model_seed=5, seed=6, dropout=0.3)
+    assert plain["history"] == switched["history"] and plain["training"] == switched["training"]
+    assert all(torch.equal(plain["state"][k], switched["state"][k]) for k in plain["state"])
