@@ -1,0 +1,20 @@
+"""Forbidden: F.kl_div on a hand-written log-softmax (kl_div is what this challenge asks you to write)."""
+
+import torch
+import torch.nn.functional as F
+
+
+def _log_softmax(x):
+    m = x.amax(dim=1, keepdim=True).detach()
+    return x - m - torch.log(torch.exp(x - m).sum(dim=1, keepdim=True))
+
+
+def distillation_loss(student_logits, teacher_logits, targets, temperature=2.0, alpha=0.5):
+    if temperature <= 0:
+        raise ValueError("temperature must be positive")
+    n = student_logits.shape[0]
+    log_pt = _log_softmax(teacher_logits.detach() / temperature)
+    log_ps = _log_softmax(student_logits / temperature)
+    kl = F.kl_div(log_ps, log_pt, reduction="batchmean", log_target=True)
+    ce = -_log_softmax(student_logits).gather(1, targets[:, None]).sum() / n
+    return alpha * temperature**2 * kl + (1 - alpha) * ce
