@@ -1,0 +1,31 @@
+# breaks rule channel-axis: takes the max along axis (keepdims) instead of over every other axis
+import numpy as np
+
+
+def _scale(w, ax):
+    others = tuple(i for i in range(w.ndim) if i != ax)
+    m = np.abs(w).max(axis=others).astype(np.float64) if others else np.abs(w).astype(np.float64)
+    return np.where(m > 0, m / 127, 1.0).astype(np.float32)
+
+
+def _shape(ndim, ax):
+    shape = [1] * ndim
+    shape[ax] = -1
+    return shape
+
+
+def quantize(w, axis=0, scale=None):
+    ax = axis % w.ndim
+    if scale is None:
+        m = np.abs(w).max(axis=ax, keepdims=True).astype(np.float64)
+        s = np.where(m > 0, m / 127, 1.0).astype(np.float32)
+        q = np.clip(np.round(w / s.astype(np.float64)), -127, 127).astype(np.int8)
+        return q, s.reshape(-1)
+    scale = np.array(scale, dtype=np.float32)
+    q = np.clip(np.round(w / scale.astype(np.float64).reshape(_shape(w.ndim, ax))), -127, 127).astype(np.int8)
+    return q, scale
+
+
+def dequantize(q, scale, axis=0):
+    return (q * scale.astype(np.float32).reshape(_shape(q.ndim, axis % q.ndim))).astype(np.float32)
+
