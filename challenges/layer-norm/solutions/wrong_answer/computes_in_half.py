@@ -1,0 +1,32 @@
+"""Wrong (rule half-internal): float16/bfloat16 inputs are computed in their own dtype, so (x - mean)^2 overflows float16."""
+
+import torch
+
+
+def _dims(x, normalized_shape):
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if len(shape) == 0 or len(shape) > x.dim() or tuple(x.shape[x.dim() - len(shape):]) != shape:
+        raise ValueError(f"normalized_shape {shape} does not match x {tuple(x.shape)}")
+    return tuple(range(-len(shape), 0))
+
+
+def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    dims = _dims(x, normalized_shape)
+    work = x
+    mean = work.mean(dim=dims, keepdim=True)
+    var = ((work - mean) ** 2).mean(dim=dims, keepdim=True)
+    y = (work - mean) / torch.sqrt(var + eps)
+    if weight is not None:
+        y = y * weight
+    if bias is not None:
+        y = y + bias
+    return y.to(x.dtype)
+
+
+def rms_norm(x, normalized_shape, weight=None, eps=1e-6):
+    dims = _dims(x, normalized_shape)
+    work = x
+    y = work / torch.sqrt((work ** 2).mean(dim=dims, keepdim=True) + eps)
+    if weight is not None:
+        y = y * weight
+    return y.to(x.dtype)
