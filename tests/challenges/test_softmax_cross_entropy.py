@@ -30,6 +30,9 @@ TARGETS: dict[str, tuple[str, str]] = {
     "none_flattened.py": ("shapes", "a Tensor of shape (12,)"),
     "detached_logsumexp.py": ("gradients", "d loss / d logits"),
     "ignore_index_default_only.py": ("ignore_index", "ignore_index=3"),
+    "log_softmax_default_dim_1.py": ("log_softmax", "without dim: along the last dimension"),
+    "log_softmax_returns_float64.py": ("log_softmax", "wrong dtype float64, expected float32"),
+    "default_reduction_sum.py": ("values", "with reduction='mean'"),
 }
 
 
