@@ -42,6 +42,7 @@ TARGETS: dict[str, tuple[str, str]] = {
     "ties_to_highest.py": ("edge_cases", "ties go to centroid 0"),
     "uniform_init.py": ("kmeanspp", "k-means++ must do clearly better"),
     "unseeded.py": ("kmeanspp", "the same seed"),
+    "n_iters_skips_converged.py": ("convergence", "n_iters = 1, expected 2"),
 }
 
 
