@@ -32,6 +32,7 @@ TARGETS: dict[str, tuple[str, str]] = {
     "log_of_softmax.py": ("seq_stability", "infinite value"),
     "detached_normalizer.py": ("seq_gradients", "d sequence_logprobs / d logits"),
     "returns_float64.py": ("seq_values", "in the dtype of logits (float32), not float64"),
+    "dpo_returns_float64.py": ("dpo_values", "wrong dtype float64, expected float32"),
     "mean_over_tokens.py": ("sum_over_tokens", "MEAN of the token log-probs"),
     "squeezes_batch_seq.py": ("batch_of_one", "shape (B,) = (1,)"),
     "squeezes_batch_dpo.py": ("batch_of_one", "shape (B,) = (1,)"),
