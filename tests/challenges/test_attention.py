@@ -48,6 +48,11 @@ TARGETS: dict[str, tuple[str, str]] = {
     "returns_tuple.py": ("mha_self_attention", "returned tuple"),
     "sdpa_broadcasts_batch.py": ("errors", "they would broadcast, but must be the same"),
     "sdpa_bool_mask_inverted.py": ("masks", "True = attend"),
+    "extra_scale_buffer.py": ("mha_parameters", "expected exactly"),
+    "dropout_in_training.py": ("mha_self_attention", "(no dropout)"),
+    "float_padding_replaces_float_mask.py": ("mha_masks", "both are added to the scores"),
+    "no_vdim_check.py": ("errors", "value with 8 features, vdim=16"),
+    "sdpa_no_feature_check.py": ("errors", "q with E=8, k with E=7"),
 }
 #: groups a wrong solution must still pass (its mistake lies elsewhere)
 STILL_PASSES: dict[str, set[str]] = {

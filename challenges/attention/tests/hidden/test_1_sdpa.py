@@ -144,6 +144,14 @@ def test_mask_and_causal(sub, ref, check, rng, put):
 
 
 @pytest.mark.group("masks")
+def test_float_mask_and_causal(sub, ref, check, rng, put):
+    q, k, v = make_qkv(rng, (2,), 5, 6, 8, 8, F32)
+    bias = randn(rng, 5, 6, dtype=F32, scale=2.0)  # finite: only is_causal excludes keys
+    run_and_check(sub, ref, check, put, q, k, v, "float attn_mask (finite biases) together with is_causal=True: "
+                  "the bias is added and the keys j > i are excluded", attn_mask=bias, is_causal=True)
+
+
+@pytest.mark.group("masks")
 def test_mask_gradients(sub, ref, check, rng, put, ref_grads):
     q, k, v = make_qkv(rng, (2, 2), 5, 6, 8, 4, F64)
     _grad_case(sub, ref, check, put, ref_grads, rng, q, k, v, f"bool attn_mask; {MASK_RULE}",

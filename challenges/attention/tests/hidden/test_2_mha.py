@@ -44,6 +44,17 @@ def test_self_attention(check, rng, put, make_mha, dtype, E, H):
     run_and_check(module, expected, check, put, x, x, x, f"self-attention, embed_dim={E}, num_heads={H}; {HEADS}")
 
 
+@pytest.mark.group("mha_self_attention")
+def test_no_dropout_in_training_mode(check, rng, put, make_mha):
+    module, expected = make_mha(16, 4, F64)  # a new module is in training mode, as nn.Module makes it
+    x = randn(rng, 2, 5, 16, dtype=F64)
+    first, _ = run_and_check(module, expected, check, put, x, x, x, "self-attention in training mode (no dropout)")
+    second = module(put(x), put(x), put(x))
+    assert isinstance(second, torch.Tensor) and torch.equal(first, second), (
+        "two forward passes on the same input in training mode differ: the module must be deterministic "
+        "(no dropout)")
+
+
 @pytest.mark.group("mha_cross_attention")
 @pytest.mark.parametrize("dtype", BOTH)
 @pytest.mark.parametrize("bias", [True, False])
@@ -103,6 +114,17 @@ def test_float_attn_mask(check, rng, put, make_mha):
     bias = randn(rng, 2, 4, 4, 5)
     run_and_check(module, expected, check, put, query, memory, memory,
                   "float attn_mask (N, num_heads, L, S) added to each head's scores", attn_mask=bias)
+
+
+@pytest.mark.group("mha_masks")
+def test_float_masks_add_up(check, rng, put, make_mha):
+    module, expected = make_mha(16, 4)
+    query, memory = randn(rng, 2, 4, 16), randn(rng, 2, 5, 16)
+    bias = randn(rng, 4, 5) * 2  # finite biases: neither mask alone decides
+    pad = randn(rng, 2, 5) * 2
+    run_and_check(module, expected, check, put, query, memory, memory,
+                  "float key_padding_mask and float attn_mask together: both are added to the scores",
+                  key_padding_mask=pad, attn_mask=bias)
 
 
 @pytest.mark.group("mha_masks")

@@ -24,6 +24,7 @@ def test_bad_forward_shapes(sub, raises_value_error):
     cases = [
         ((zeros(2, 5, 12), zeros(2, 5, 16), zeros(2, 5, 16)), {}, "query with 12 features, embed_dim=16"),
         ((zeros(2, 5, 16), zeros(2, 5, 8), zeros(2, 5, 16)), {}, "key with 8 features, kdim=16"),
+        ((zeros(2, 5, 16), zeros(2, 5, 16), zeros(2, 5, 8)), {}, "value with 8 features, vdim=16"),
         ((zeros(2, 5, 16), zeros(2, 6, 16), zeros(2, 7, 16)), {}, "key of length 6, value of length 7"),
         ((zeros(2, 5, 16), zeros(3, 6, 16), zeros(3, 6, 16)), {}, "query batch 2, key/value batch 3"),
         ((zeros(5, 16), zeros(5, 16), zeros(5, 16)), {}, "2-D inputs (a 3-D batch is required)"),
