@@ -72,7 +72,7 @@ def train(model: nn.Module, train_loader: Any, val_loader: Any, config: dict[str
 def train_with(model: nn.Module, train_loader: Any, val_loader: Any, config: dict[str, Any], *,
                zero: str = "before", softmax: bool = False, loss_mean: str = "batch", mode: str = "each_epoch",
                clip: str = "before", schedule: str = "epoch", lr_record: str = "before", sgd: str = "full",
-               val: str = "samples", accuracy: str = "samples") -> dict[str, list[float]]:
+               val: str = "samples", accuracy: str = "samples", reseed: int | None = None) -> dict[str, list[float]]:
     """The fixed loop, or (trusted side only) the loop with one kind of mistake of each group switched on.
 
     ``zero``: "before" (correct), "never", "after_backward" (zero_grad between backward and step);
@@ -81,9 +81,12 @@ def train_with(model: nn.Module, train_loader: Any, val_loader: Any, config: dic
     (model.train() once before the loop); ``clip``: "before" (correct), "after" the step, or "normalize"
     (rescaled to clip_norm even when the norm is below it); ``schedule``: "epoch" (correct) or "batch";
     ``lr_record``: "before" (correct) or "after" scheduler.step(); ``sgd``: "full" (correct),
-    "no_weight_decay" or "no_momentum"; ``val`` and ``accuracy``: see ``evaluate``. The hidden tests
+    "no_weight_decay" or "no_momentum"; ``val`` and ``accuracy``: see ``evaluate``; ``reseed``: a seed given
+    to torch.manual_seed before the loop (the run's own seed is then lost). The hidden tests
     compare a submission's outcome with these runs to name its mistake.
     """
+    if reseed is not None:
+        torch.manual_seed(reseed)
     criterion = nn.CrossEntropyLoss()
     options = {"momentum": config["momentum"], "weight_decay": config["weight_decay"]}
     if sgd == "no_weight_decay":

@@ -58,6 +58,9 @@ TARGETS: dict[str, tuple[frozenset[str], str]] = {
     "normalizes_gradients.py": (frozenset({"grad_clipping"}), "even when their norm is already below it"),
     "records_lr_after_scheduler_step.py": (frozenset({"lr_schedule"}), "recorded after scheduler.step()"),
     "runs_one_epoch_when_zero.py": (frozenset({"lr_schedule"}), "epochs=0: train() must make no step"),
+    "validates_in_two_passes.py": (frozenset({"no_grad_validation"}), "iterate val_loader once per epoch"),
+    "reseeds_generators.py": (frozenset({"zero_grad", "loss_function", "grad_clipping"}),
+                              "torch.manual_seed(0) re-seeds the random generators"),
     # hostile: a bug kept, its check forged
     "keeps_stale_gradients_replaces_support.py": (frozenset({"zero_grad"}),
                                                   "gradients from earlier steps are still accumulated"),

@@ -132,9 +132,11 @@ def expect_weights(ref: Any, ts: Any, case: dict[str, Any], config: dict[str, An
          f"and sample order ({largest_difference(got['state'], runs[0]['state'], names)})")
 
 
-#: mistakes in building the optimizer, named by any test that compares trained weights
+#: mistakes in building the optimizer or seeding the run, named by any test that compares trained weights
 SGD_MISTAKES = [({"sgd": "no_weight_decay"}, "SGD is built without weight_decay=config['weight_decay']"),
-                ({"sgd": "no_momentum"}, "SGD is built without momentum=config['momentum']")]
+                ({"sgd": "no_momentum"}, "SGD is built without momentum=config['momentum']"),
+                *(({"reseed": seed}, f"torch.manual_seed({seed}) re-seeds the random generators (the dropout masks "
+                                     f"are then not the run's own: do not re-seed)") for seed in (0, 42))]
 
 
 def parameters(case: dict[str, Any]) -> tuple[str, ...]:
@@ -270,6 +272,19 @@ def test_validation_runs_without_autograd(sub, ref, ts, rng):
     if any(enabled):
         fail(f"{sum(bool(e) for e in enabled)} of {len(enabled)} forward passes on validation batches ran with "
              f"autograd enabled: validation must not record graphs")
+
+
+@pytest.mark.group("no_grad_validation")
+def test_val_loader_once_per_epoch(sub, ref, ts, rng):
+    # in-worker probe: the support module counts the forward passes on validation batches (a loop that
+    # validates twice computes the same numbers, so only the count tells)
+    epochs, n_val = 2, 40  # the validation loader's batches of 32: 2 per pass
+    got, _ = run(sub, ref, ts, rng, ts.default_config(epochs=epochs, lr=0.02), n_train=32, n_val=n_val)
+    passes = got["probes"].get("val_forward_grad_enabled")
+    batches = -(-n_val // 32)
+    if isinstance(passes, list) and len(passes) > epochs * batches:
+        fail(f"the model ran on {len(passes)} validation batches in {epochs} epochs of {batches} validation "
+             f"batches: iterate val_loader once per epoch (compute the loss and the accuracy in that one pass)")
 
 
 # -- graph_memory ---------------------------------------------------------------------------------
