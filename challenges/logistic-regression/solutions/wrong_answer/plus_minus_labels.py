@@ -1,0 +1,38 @@
+# Breaks rule labels-0-1: the gradient of the +-1-label loss mean(log(1 + exp(-y z))) applied to 0/1 labels.
+"""Wrong: grad = -mean(y * x * sigmoid(-y z)), right for y in {-1, +1}; with 0/1 labels the 0s contribute nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _sigmoid(z):  # noqa: ANN001, ANN202
+    out = np.empty_like(z)
+    pos = z >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
+    ez = np.exp(z[~pos])
+    out[~pos] = ez / (1.0 + ez)
+    return out
+
+
+def fit(X, y, lr=0.1, n_iters=1000, l2=0.0):  # noqa: ANN001, ANN201
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    n, d = X.shape
+    w, b = np.zeros(d), 0.0
+    for _ in range(n_iters):
+        z = X @ w + b
+        r = -y * _sigmoid(-y * z)
+        grad_w = X.T @ r / n + l2 * w
+        grad_b = r.mean()
+        w = w - lr * grad_w
+        b = b - lr * grad_b
+    return w, float(b)
+
+
+def predict_proba(X, w, b):  # noqa: ANN001, ANN201
+    return _sigmoid(np.asarray(X, dtype=np.float64) @ w + b)
+
+
+def predict(X, w, b):  # noqa: ANN001, ANN201
+    return (predict_proba(X, w, b) >= 0.5).astype(np.int64)
