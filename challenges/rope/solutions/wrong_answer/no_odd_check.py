@@ -1,0 +1,17 @@
+# breaks rule odd-head-dim: no ValueError for an odd head_dim (the halves then fail to line up: a RuntimeError)
+import torch
+
+
+def rotate_half(x):
+    x1, x2 = x.chunk(2, dim=-1)
+    return torch.cat([-x2, x1], dim=-1)
+
+
+
+def apply_rope(x, positions, base=10000.0):
+    d = x.shape[-1]
+    inv_freq = 1.0 / (base ** (torch.arange(0, d, 2, dtype=torch.float64) / d))
+    freqs = torch.outer(positions.double(), inv_freq)
+    emb = torch.cat([freqs, freqs], dim=-1)
+    work = torch.float64 if x.dtype == torch.float64 else torch.float32
+    return (x.to(work) * emb.cos().to(work)[None, :, None] + rotate_half(x.to(work)) * emb.sin().to(work)[None, :, None]).to(x.dtype)

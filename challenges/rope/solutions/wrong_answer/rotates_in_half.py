@@ -1,0 +1,20 @@
+# breaks rule half-in-float32: rotates float16/bfloat16 inputs in their own dtype (cos and sin cast down to it)
+import torch
+
+
+def rotate_half(x):
+    x1, x2 = x.chunk(2, dim=-1)
+    return torch.cat([-x2, x1], dim=-1)
+
+
+
+def apply_rope(x, positions, base=10000.0):
+    d = x.shape[-1]
+    if d % 2:
+        raise ValueError("odd head_dim")
+    inv_freq = 1.0 / (base ** (torch.arange(0, d, 2, dtype=torch.float64) / d))
+    freqs = torch.outer(positions.double(), inv_freq)
+    emb = torch.cat([freqs, freqs], dim=-1)
+    cos = emb.cos().to(x.dtype)[None, :, None]
+    sin = emb.sin().to(x.dtype)[None, :, None]
+    return x * cos + rotate_half(x) * sin
