@@ -1,0 +1,19 @@
+# Breaks the rule ce-mean: each cross-entropy is summed over the N rows instead of averaged.
+"""Wrong: each cross-entropy is summed over the N rows instead of averaged."""
+
+import torch
+
+
+def _unit(x):
+    return x / torch.sqrt((x * x).sum(dim=1, keepdim=True)).clamp(min=1e-12)
+
+
+def _ce(logits):
+    m = logits.amax(dim=1, keepdim=True).detach()
+    logp = logits - m - torch.log(torch.exp(logits - m).sum(dim=1, keepdim=True))
+    return -torch.diagonal(logp).sum()
+
+
+def clip_loss(image_emb, text_emb, logit_scale):
+    logits = torch.exp(logit_scale) * _unit(image_emb) @ _unit(text_emb).T
+    return (_ce(logits) + _ce(logits.T)) / 2
