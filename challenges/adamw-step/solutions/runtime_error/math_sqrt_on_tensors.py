@@ -1,0 +1,17 @@
+"""Runtime error: math.sqrt on the second moment, which works for one-element tensors only."""
+
+import math
+
+import torch
+
+
+def adamw_step(params, grads, exp_avgs, exp_avg_sqs, step, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
+    if step < 1:
+        raise ValueError("step counts from 1")
+    beta1, beta2 = betas
+    with torch.no_grad():
+        for p, g, m, v in zip(params, grads, exp_avgs, exp_avg_sqs):
+            p.mul_(1 - lr * weight_decay)
+            m.mul_(beta1).add_((1 - beta1) * g)
+            v.mul_(beta2).add_((1 - beta2) * g * g)
+            p.sub_(lr * (m / (1 - beta1**step)) / (math.sqrt(v / (1 - beta2**step)) + eps))
