@@ -188,7 +188,7 @@ class WorkerSession:
             grad["grad_output"] = encoder.encode(grad.get("grad_output"))
             request["grad"] = grad
         what = what or _describe(target)
-        if self.budget.remaining() <= 0 or self.budget.wall >= self.budget.wall_cap:
+        if self.budget.remaining() <= 0 or self.budget.out_of_wall_time():
             raise TimeLimitExceeded(self.budget.used_up())
         assert self.worker is not None
         meter = CallMeter(self.worker, self.budget, len(self.spec.cpus or ()) or len(os.sched_getaffinity(0)))

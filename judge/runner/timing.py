@@ -6,8 +6,15 @@ read by the sandbox backend from outside the worker (``Worker.cpu_seconds``:
 ``/proc`` for the process backend, the container's cgroup for docker), over
 the calls of that test. A submission that sleeps or blocks uses no CPU time;
 it is stopped by the wall-clock cap (``WALL_FACTOR`` x the limit +
-``WALL_EXTRA`` seconds). Where a backend cannot read CPU time, wall time is
-charged instead and the report says so.
+``WALL_EXTRA`` seconds), which counts only the time the worker was not
+runnable (``Worker.runnable``, sampled from outside at every look): on a
+busy machine a computation waits for a CPU, runnable all the while, and is
+judged by its CPU time alone, not stopped because others ran. A worker can
+only look runnable by computing, which its CPU time charges. A hard cap of
+``HARD_FACTOR`` x the wall-clock cap bounds the wall time in any case. Where a
+backend cannot tell whether the worker is runnable, all wall time counts
+against the cap; where it cannot read CPU time, wall time is charged instead
+and the report says so.
 
 The worker's start and its import of the submission are never charged to a
 test (they have their own limits in the session). While a reply is awaited
@@ -28,6 +35,7 @@ from judge.sandbox.base import Worker, WorkerTimeout
 # a submission that sleeps costs the judge at most this per worker it loses.
 WALL_FACTOR = 2.0
 WALL_EXTRA = 3.0
+HARD_FACTOR = 4.0  # the wall time of a test's calls, runnable or not, never passes this x the wall-clock cap
 POLL_MIN, POLL_MAX = 0.01, 0.25  # seconds between two readings of the CPU time while a reply is awaited
 
 
@@ -37,15 +45,23 @@ class Budget:
 
     per_test: float = 10.0
     spent: float = 0.0  # charged so far: CPU seconds, or wall seconds where ``clock`` is "wall"
-    wall: float = 0.0  # wall seconds of the calls so far, against ``wall_cap``
+    wall: float = 0.0  # wall seconds of the calls so far, against ``hard_cap``
+    idle: float = 0.0  # of those, the seconds the worker was not runnable (or not known to be), against ``wall_cap``
     clock: str = "cpu"  # what ``spent`` counts; "wall" once a call had no CPU reading
 
     @property
     def wall_cap(self) -> float:
         return WALL_FACTOR * self.per_test + WALL_EXTRA
 
+    @property
+    def hard_cap(self) -> float:
+        return HARD_FACTOR * self.wall_cap
+
     def remaining(self) -> float:
         return self.per_test - self.spent
+
+    def out_of_wall_time(self) -> bool:
+        return self.idle >= self.wall_cap or self.wall >= self.hard_cap
 
     def describe_spent(self) -> str:
         """'5.21 s of CPU time against the limit of 5 s' (the test's calls so far)."""
@@ -53,8 +69,9 @@ class Budget:
         return f"{self.spent:.2f} s of {kind} against the time limit of {self.per_test:g} s per test"
 
     def used_up(self) -> str:
-        if self.wall >= self.wall_cap and self.spent < self.per_test:
-            return (f"the test's wall-clock cap ({self.wall_cap:g} s) was used up, with {self.describe_spent()}")
+        if self.out_of_wall_time() and self.spent < self.per_test:
+            return (f"the test's wall-clock cap ({self.wall_cap:g} s not running, {self.hard_cap:g} s in all) was "
+                    f"used up, with {self.describe_spent()}")
         return f"the test's time limit was used up: {self.describe_spent()}"
 
 
@@ -74,8 +91,10 @@ class CallMeter:
         self.cores = max(1, cores)
         self.cpu0 = worker.cpu_seconds()
         self.started = time.monotonic()
-        self.deadline = self.started + max(0.0, budget.wall_cap - budget.wall)  # also the request's write deadline
+        # the hard cap: also the request's write deadline and the rest of a reply's frame
+        self.deadline = self.started + max(0.0, budget.hard_cap - budget.wall)
         self.used = 0.0
+        self.idle = 0.0  # this call's wall seconds with the worker not runnable, against the wall-clock cap
         self.stopped_by = ""  # "time" or "wall" when a limit ended the wait
         self._held = b""
         self._waited = False
@@ -93,20 +112,24 @@ class CallMeter:
 
     def _first_byte(self) -> bytes:
         left = self.budget.remaining()
+        idle_left = self.budget.wall_cap - self.budget.idle
         used = 0.0
         while True:
             now = time.monotonic()
             if used >= left:
                 self.stopped_by = "time"
                 raise WorkerTimeout()
-            if now >= self.deadline:
+            if self.idle >= idle_left or now >= self.deadline:
                 self.stopped_by = "wall"
                 raise WorkerTimeout()
-            step = min(max((left - used) / self.cores, POLL_MIN), POLL_MAX, self.deadline - now)
+            step = min(max((left - used) / self.cores, POLL_MIN), POLL_MAX, self.deadline - now,
+                       max(idle_left - self.idle, POLL_MIN))
             try:
                 return self.worker.recv_exact(1, now + step)
             except WorkerTimeout:
                 used = self._look()
+                if self.cpu0 is None or self.worker.runnable() is not True:  # sleeping, blocked, or unknown
+                    self.idle += time.monotonic() - now
 
     def read(self, n: int) -> bytes:
         if not self._waited:
@@ -123,6 +146,7 @@ class CallMeter:
         self._look()
         self.budget.spent += self.used
         self.budget.wall += time.monotonic() - self.started
+        self.budget.idle += self.idle
         if self.cpu0 is None:
             self.budget.clock = "wall"
 
@@ -134,6 +158,7 @@ class CallMeter:
         self.finish()
         budget = self.budget
         if self.stopped_by != "time":  # the wait for the reply, the rest of it, or the request's write
-            return (f"{what} was stopped at the wall-clock cap of {budget.wall_cap:g} s, having used only "
+            return (f"{what} was stopped at the wall-clock cap ({budget.idle:.1f} s not running of "
+                    f"{budget.wall_cap:g} s, {budget.wall:.1f} s in all of {budget.hard_cap:g} s), having used only "
                     f"{budget.describe_spent()} (is it sleeping or waiting for something?)")
         return f"{what} went over the time limit: {budget.describe_spent()}"

@@ -223,6 +223,13 @@ class Worker(ABC):
         cannot tell (the runner then charges wall time). Only differences between two readings mean anything."""
         return None
 
+    def runnable(self) -> bool | None:
+        """Whether the worker (some thread of it or of what it started) is running or waiting for a CPU now,
+        read from outside the worker; ``None`` where the backend cannot tell. The runner's wall-clock cap
+        counts only the time a worker is not runnable, so a computation slowed by a busy machine is judged
+        by its CPU time alone (``judge.runner.timing``)."""
+        return None
+
 
 class Sandbox(ABC):
     """A way to start workers. One instance may start many workers.

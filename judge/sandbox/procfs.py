@@ -1,7 +1,9 @@
 """``/proc/<pid>/stat`` as both backends read it on the host: a worker tree's CPU time (process), a judge's
-start time (docker's leftover check)."""
+start time (docker's leftover check), whether a worker is computing or sleeping (the wall-clock cap)."""
 
 from __future__ import annotations
+
+import os
 
 
 def stat_fields(pid: int) -> list[bytes] | None:
@@ -16,3 +18,23 @@ def stat_fields(pid: int) -> list[bytes] | None:
     # its last ")"
     name_end = data.rfind(b")")
     return None if name_end < 0 else data[name_end + 1:].split()
+
+
+def any_runnable(pids: list[int]) -> bool:
+    """Whether some thread of one of ``pids`` is running or waiting for a CPU (state R) right now: a
+    process that computes on a busy machine is runnable even while it gets no CPU time, one that sleeps or
+    blocks is not."""
+    for pid in pids:
+        try:
+            threads = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in threads:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/stat", "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                continue
+            if data[data.rfind(b")") + 1:].split()[:1] == [b"R"]:
+                return True
+    return False

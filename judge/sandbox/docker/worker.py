@@ -36,6 +36,7 @@ from judge.sandbox.base import (
 from judge.sandbox.docker import cputime
 from judge.sandbox.docker.options import MOUNT
 from judge.sandbox.docker.registry import CONTAINERS
+from judge.sandbox.procfs import any_runnable
 
 
 def _demux(sock: socket.socket, out_fd: int, log: LogBuffer) -> None:
@@ -188,6 +189,17 @@ class DockerWorker(Worker):
             return int(stats["cpu_stats"]["cpu_usage"]["total_usage"]) * 1e-9
         except (requests.RequestException, docker.errors.APIError, KeyError, TypeError, ValueError):
             return None
+
+    def runnable(self) -> bool | None:
+        """Whether a thread of the container is running or waiting for a CPU: the pids its cgroup lists (the
+        host's view), read beside the CPU counter; None where that file was not found."""
+        if self._gone or not self._usage:
+            return None
+        try:
+            pids = [int(p) for p in (self._usage[0].parent / "cgroup.procs").read_text().split()]
+        except (OSError, ValueError):
+            return None
+        return any_runnable(pids)
 
     def detach(self) -> None:
         """Stop reading the container's stream. First in a kill: the engine does not remove a container

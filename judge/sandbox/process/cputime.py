@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import time
 
-from judge.sandbox.procfs import stat_fields
+from judge.sandbox.procfs import any_runnable, stat_fields
 
 RESCAN_SECONDS = 0.05
 _TICK = os.sysconf("SC_CLK_TCK")
@@ -82,3 +82,7 @@ class TreeClock:
             return None
         self._last = max(self._last, ticks / _TICK)
         return self._last
+
+    def runnable(self) -> bool:
+        """Whether a thread of the tree (as the last scan found it) is running or waiting for a CPU."""
+        return any_runnable(list(self._members))

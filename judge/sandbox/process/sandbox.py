@@ -122,6 +122,12 @@ class ProcessWorker(Worker):
                 return None
         return self._clock.seconds()
 
+    def runnable(self) -> bool | None:
+        """Whether a thread of the worker's tree is running or waiting for a CPU (host ``/proc``)."""
+        if self._exit is not None or self._clock is None:
+            return None
+        return self._clock.runnable()
+
     def kill(self) -> None:
         if self._exit is None:
             try:
