@@ -66,15 +66,17 @@ def _row(challenge: Challenge, what: str, expected: Verdict | None, result: Subm
     return Check(challenge.id, what, wanted, result.verdict, ok, detail[:300], result)
 
 
-def plan(challenge: Challenge) -> list[tuple[str, Path, Verdict | None, str]]:
-    """(label, file, expected verdict or None for 'not AC', suite) for one challenge."""
+def plan(challenge: Challenge, folders: frozenset[str] | None = None) -> list[tuple[str, Path, Verdict | None, str]]:
+    """(label, file, expected verdict or None for 'not AC', suite) for one challenge; with ``folders``, only
+    the known solutions of those folders."""
     rows: list[tuple[str, Path, Verdict | None, str]] = [
         ("reference", challenge.reference_path, Verdict.AC, "hidden"),
         ("reference (public tests)", challenge.reference_path, Verdict.AC, "public"),
         ("stub", challenge.stub_path, None, "hidden"),
     ]
     for folder, path in challenge.solutions():
-        rows.append((f"solutions/{folder}/{path.name}", path, SOLUTION_FOLDERS[folder], "hidden"))
+        if folders is None or folder in folders:
+            rows.append((f"solutions/{folder}/{path.name}", path, SOLUTION_FOLDERS[folder], "hidden"))
     return rows
 
 
@@ -167,11 +169,12 @@ def coverage(challenge: Challenge, graded: dict[str, list[SubmissionResult]]) ->
 
 
 def verify(challenges: list[Challenge | BrokenChallenge], *, sandbox: Sandbox, seed: int | None = None,
-           seeds: int = DEFAULT_SEEDS, jobs: int = 1,
+           seeds: int = DEFAULT_SEEDS, jobs: int = 1, folders: frozenset[str] | None = None,
            on_check: Callable[[Check], None] | None = None) -> list[Check]:
     """Every check of every challenge, in order; ``on_check`` sees each row as it is made. With ``jobs`` > 1
     the gradings of all the challenges run in that many judge processes (``judge.batch``), and each
-    challenge's rows come as soon as its gradings are done."""
+    challenge's rows come as soon as its gradings are done. With ``folders`` only the known solutions of
+    those folders are graded, and there are no rule-coverage rows (they need every wrong solution)."""
     first = secrets.randbelow(2**31) if seed is None else seed
     seed_list = [(first + 7919 * i) % 2**31 for i in range(max(1, seeds))]
     gradings: list[Grading] = []
@@ -182,7 +185,7 @@ def verify(challenges: list[Challenge | BrokenChallenge], *, sandbox: Sandbox, s
         plans.append((challenge, rows))
         if isinstance(challenge, BrokenChallenge):
             continue
-        for label, path, expected, suite in plan(challenge):
+        for label, path, expected, suite in plan(challenge, folders):
             if expected is Verdict.TLE:  # once, under a longer limit (see the module's docstring)
                 runs = [Grading(challenge, path, seed_list[0], suite, TLE_FACTOR)]
             else:
@@ -206,7 +209,7 @@ def verify(challenges: list[Challenge | BrokenChallenge], *, sandbox: Sandbox, s
         while shown < len(plans) and all(i in done for row in plans[shown][1] for i in row[3]):
             challenge, rows = plans[shown]
             shown += 1
-            for check in _checks(challenge, rows, done):
+            for check in _checks(challenge, rows, done, coverage_rows=folders is None):
                 add(check)
 
     def ready(index: int, result: SubmissionResult) -> None:
@@ -219,7 +222,7 @@ def verify(challenges: list[Challenge | BrokenChallenge], *, sandbox: Sandbox, s
 
 
 def _checks(challenge: Challenge | BrokenChallenge, rows: list[tuple[str, Verdict | None, str, list[int]]],
-            done: dict[int, SubmissionResult]) -> list[Check]:
+            done: dict[int, SubmissionResult], *, coverage_rows: bool = True) -> list[Check]:
     """One challenge's rows, from the results of its gradings."""
     if isinstance(challenge, BrokenChallenge):
         return [Check(challenge.id, "challenge.yaml", "valid", None, False, "; ".join(challenge.errors))]
@@ -241,4 +244,4 @@ def _checks(challenge: Challenge | BrokenChallenge, rows: list[tuple[str, Verdic
         checks.append(row)
         if expected is Verdict.AC and suite == "hidden":
             checks.append(accepted_margin(challenge, label, results[0]))
-    return checks + coverage(challenge, graded)
+    return checks + (coverage(challenge, graded) if coverage_rows else [])

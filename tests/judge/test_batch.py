@@ -21,7 +21,12 @@ CHALLENGES = [c for c in discover() if isinstance(c, Challenge)]
 
 
 def known(challenge: Challenge) -> list[tuple[Path, Verdict]]:
-    return [(challenge.reference_path, Verdict.AC)] + [(p, SOLUTION_FOLDERS[f]) for f, p in challenge.solutions()]
+    """The reference and the first known solution of each verdict folder: every verdict of every challenge
+    (tests/challenges grades every known solution; this is about the batch that grades them together)."""
+    first: dict[str, Path] = {}
+    for folder, path in challenge.solutions():
+        first.setdefault(folder, path)
+    return [(challenge.reference_path, Verdict.AC)] + [(p, SOLUTION_FOLDERS[f]) for f, p in first.items()]
 
 
 @pytest.fixture(scope="module")

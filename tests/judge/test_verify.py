@@ -255,3 +255,16 @@ def test_verify_in_two_judge_processes_makes_the_same_rows(tmp_path: Path, check
     same = [(c.what, c.got, c.ok) for c in checks if c.kind != "margin"]
     assert [(c.what, c.got, c.ok) for c in parallel[1:] if c.kind != "margin"] == same
     assert seen == [c.what for c in parallel]
+
+
+def test_verify_of_some_folders_grades_only_those_and_makes_no_coverage_rows(tmp_path: Path) -> None:
+    challenge = load_challenge(make_challenge(tmp_path))
+    sandbox = ProcessSandbox()
+    try:
+        checks = verify([challenge], sandbox=sandbox, seed=3, seeds=1, folders=frozenset({"time_limit"}))
+    finally:
+        sandbox.close()
+    graded = {c.what for c in checks if c.kind == "verdict"}
+    assert graded == {"reference", "reference (public tests)", "stub", "solutions/time_limit/forever.py",
+                      "solutions/time_limit/one_and_a_half.py"}
+    assert not [c for c in checks if c.kind == "rule"]
