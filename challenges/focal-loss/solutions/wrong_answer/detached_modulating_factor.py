@@ -1,0 +1,21 @@
+# Rule gradients: the modulating factor is detached, so its part of the gradient is lost.
+"""Rule gradients: the modulating factor is detached, so its part of the gradient is lost."""
+
+import torch
+
+
+def sigmoid_focal_loss(logits, targets, alpha=0.25, gamma=2.0, reduction="none"):
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"unknown reduction {reduction!r}")
+    t = targets.to(logits.dtype)
+    p = torch.sigmoid(logits)
+    ce = logits.clamp(min=0) - logits * t + torch.log1p(torch.exp(-logits.abs()))
+    p_t = p * t + (1 - p) * (1 - t)
+    loss = ce * (1 - p_t).detach() ** gamma
+    if alpha >= 0:
+        loss = (alpha * t + (1 - alpha) * (1 - t)) * loss
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss

@@ -1,0 +1,21 @@
+# Rule mean-denominator: 'mean' divides the sum by the number of positives (RetinaNet's normalizer).
+"""Rule mean-denominator: 'mean' divides the sum by the number of positives (RetinaNet's normalizer)."""
+
+import torch
+
+
+def sigmoid_focal_loss(logits, targets, alpha=0.25, gamma=2.0, reduction="none"):
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"unknown reduction {reduction!r}")
+    t = targets.to(logits.dtype)
+    p = torch.sigmoid(logits)
+    ce = logits.clamp(min=0) - logits * t + torch.log1p(torch.exp(-logits.abs()))
+    p_t = p * t + (1 - p) * (1 - t)
+    loss = ce * (1 - p_t) ** gamma
+    if alpha >= 0:
+        loss = (alpha * t + (1 - alpha) * (1 - t)) * loss
+    if reduction == "mean":
+        return loss.sum() / (targets == 1).sum().clamp(min=1)
+    if reduction == "sum":
+        return loss.sum()
+    return loss
