@@ -261,12 +261,14 @@ def make_setup(X_train: torch.Tensor, y_train: torch.Tensor, X_val: torch.Tensor
     return {"model": model, "train_loader": train_loader, "val_loader": val_loader, "monitor": monitor}
 
 
-def _history(history: Any) -> tuple[dict[str, list[float]], dict[str, str], str | None]:
-    """(floats per key, the first entry per key that is not a Python float, the first format problem)."""
+def _history(history: Any) -> tuple[dict[str, list[float]], dict[str, str], str | None, list[str]]:
+    """(floats per key, the first entry per key that is not a Python float, the first format problem, the
+    keys beyond the four asked for, as text: at most 16)."""
     values: dict[str, list[float]] = {key: [] for key in HISTORY_KEYS}
     not_float: dict[str, str] = {}
     if not isinstance(history, dict):
-        return values, not_float, f"train() must return a dict, it returned a {type(history).__name__}"
+        return values, not_float, f"train() must return a dict, it returned a {type(history).__name__}", []
+    extra = [repr(key)[:100] for key in list(history)[:1000] if key not in HISTORY_KEYS][:16]
     problem = None
     for key in HISTORY_KEYS:
         entries = history.get(key)
@@ -281,7 +283,7 @@ def _history(history: Any) -> tuple[dict[str, list[float]], dict[str, str], str 
             except (TypeError, ValueError, RuntimeError):
                 problem = problem or f"history[{key!r}][{i}] is not a number ({type(entry).__name__})"
                 values[key].append(math.nan)
-    return values, not_float, problem
+    return values, not_float, problem, extra
 
 
 def _bind_run() -> Callable[..., dict[str, Any]]:
@@ -298,7 +300,8 @@ def _bind_run() -> Callable[..., dict[str, Any]]:
             train_fn: Callable[..., Any] | None = None) -> dict[str, Any]:
         """Call ``train_fn`` (default: ``solution.train``) on ``setup`` and report what happened.
 
-        Returns a dict of plain values: ``history`` (floats per key), ``history_not_float``
+        Returns a dict of plain values: ``history`` (floats per key), ``history_extra`` (keys beyond the
+        four, as text), ``history_not_float``
         (the first entry per key that is not a Python float), ``history_problem`` (None, or
         what is wrong with the returned history), ``training`` (``model.training``
         afterwards), ``state`` (the final state_dict), ``steps_per_epoch`` and ``probes``
@@ -346,13 +349,14 @@ def _bind_run() -> Callable[..., dict[str, Any]]:
                 handle.remove()
             _set_threads(threads)
         alive_after = _alive(monitor)
-        values, not_float, problem = _history_of(history)
+        values, not_float, problem, extra = _history_of(history)
         del history
         forwards = monitor.forwards
         return {
             "history": values,
             "history_not_float": not_float,
             "history_problem": problem,
+            "history_extra": extra,
             "training": _training(model),
             "state": {k: v.detach().clone() for k, v in _state_dict(model).items()},
             "steps_per_epoch": len(setup["train_loader"]),

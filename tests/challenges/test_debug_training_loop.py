@@ -58,6 +58,7 @@ TARGETS: dict[str, tuple[frozenset[str], str]] = {
     "normalizes_gradients.py": (frozenset({"grad_clipping"}), "even when their norm is already below it"),
     "records_lr_after_scheduler_step.py": (frozenset({"lr_schedule"}), "recorded after scheduler.step()"),
     "runs_one_epoch_when_zero.py": (frozenset({"lr_schedule"}), "epochs=0: train() must make no step"),
+    "history_extra_key.py": (frozenset({"graph_memory"}), "keys beyond the four asked for ('epoch')"),
     "validates_in_two_passes.py": (frozenset({"no_grad_validation"}), "iterate val_loader once per epoch"),
     "reseeds_generators.py": (frozenset({"zero_grad", "loss_function", "grad_clipping"}),
                               "torch.manual_seed(0) re-seeds the random generators"),
@@ -173,7 +174,7 @@ def test_runs_are_deterministic_and_leave_torch_as_it_was() -> None:
 def test_monitors_see_a_correct_loop_as_correct() -> None:
     got = _reference_run(epochs=2, lr=0.05)
     probes = got["probes"]
-    assert got["history_problem"] is None and not got["history_not_float"]
+    assert got["history_problem"] is None and not got["history_not_float"] and got["history_extra"] == []
     assert all(probes["train_forward_training"]) and not any(probes["val_forward_training"])
     assert not any(probes["val_forward_grad_enabled"]) and got["training"] is False
     assert probes["most_graphs_alive"] <= 1 and probes["graphs_alive_after"] == 0

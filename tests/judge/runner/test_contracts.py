@@ -116,7 +116,7 @@ def test_every_challenge_declares_a_contract_for_each_entry_name():
 def test_the_training_support_report_of_debug_training_loop_is_checked_field_by_field():
     table = Contracts(find("debug-training-loop").spec.results)
     good = {"history": {"train_loss": [0.5, 0.25]}, "history_not_float": {}, "history_problem": None,
-            "training": False, "state": {"fc1.weight": torch.zeros(2, 2)}, "steps_per_epoch": 3,
+            "history_extra": [], "training": False, "state": {"fc1.weight": torch.zeros(2, 2)}, "steps_per_epoch": 3,
             "probes": {"step_lr": [0.1, 0.1], "most_graphs_alive_at": None, "graphs_alive_after": 0}}
     table.check("training_support.run", good, (), {}, "run()")
     assert "missing:" in wrong(table, "training_support.run", {"state": 7})

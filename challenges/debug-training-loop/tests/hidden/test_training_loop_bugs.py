@@ -315,6 +315,10 @@ def test_history_holds_python_floats(sub, ref, ts, rng):
     if not_float:
         fail("history values must be Python floats (a tensor keeps its autograd graph alive): "
              + "; ".join(str(v) for v in not_float.values()))
+    extra = got.get("history_extra")
+    if extra:
+        fail(f"the history returned by train() has keys beyond the four asked for ({', '.join(extra)}): return "
+             f"exactly train_loss, val_loss, val_accuracy and lr")
 
 
 # -- grad_clipping ---------------------------------------------------------------------------------
