@@ -1,0 +1,25 @@
+# Breaks rule ratio-total: the ratio is over the kept components only (it always sums to 1).
+"""Wrong: explained_variance_ratio = kept / kept.sum()."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def pca(X, n_components):  # noqa: ANN001, ANN201
+    n, d = X.shape
+    if n_components < 1 or n_components > min(n, d):
+        raise ValueError(f"n_components must be in [1, {min(n, d)}], got {n_components}")
+    mean = X.mean(axis=0)
+    Xc = X - mean
+    _, s, vt = np.linalg.svd(Xc, full_matrices=False)
+    comps = vt[:n_components].copy()
+    idx = np.argmax(np.abs(comps), axis=1)
+    comps *= np.sign(comps[np.arange(n_components), idx])[:, None]
+    var = s**2 / (n - 1)
+    total = Xc.var(axis=0, ddof=1).sum()
+    return comps, var[:n_components], var[:n_components] / var[:n_components].sum(), mean
+
+
+def transform(X, components, mean):  # noqa: ANN001, ANN201
+    return (X - mean) @ components.T

@@ -1,0 +1,106 @@
+"""The pca challenge: verify passes, each known-wrong solution fails the group aimed at its mistake.
+
+One ``mlj verify`` run (process sandbox) is shared by the module; on top of "every check is ok", each wrong
+solution must be rejected by its targeted hidden group with a message that names its mistake, the Python-loop
+covariance must time out in the ``large`` group only, sklearn must be FB, ``mlj show`` must render the
+statement and the untouched stub must fail the public tests with messages that point at what to do.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import cli
+from judge.challenge import Challenge
+from judge.verdict import Verdict
+from judge.verify import Check
+from tests.challenges.conftest import assert_full_marks, failed_groups, result_of
+
+pytestmark = pytest.mark.slow
+
+CHALLENGE = "pca"
+
+#: wrong solution -> (the hidden group that targets its mistake, words its failure message must contain)
+TARGETS: dict[str, tuple[str, str]] = {
+    "no_centring.py": ("components", "centre the data"),
+    "components_as_columns.py": ("components", "of shape (k, d)"),
+    "eigh_ascending.py": ("components", "axes of the SMALLEST variances"),
+    "no_sign_convention.py": ("components", "have the opposite sign"),
+    "sign_from_scores.py": ("components", "have the opposite sign"),
+    "n_denominator.py": ("variance", "yours are S² / n"),
+    "ratio_over_kept.py": ("variance", "over the kept components only"),
+    "ratio_mixed_denominators.py": ("variance", "times too big"),
+    "transform_no_centring.py": ("transform", "centre with the training mean first"),
+    "raises_at_min.py": ("errors", "is allowed"),
+    "no_lower_bound.py": ("errors", "expected ValueError, but the call returned normally"),
+    "centres_in_place.py": ("inputs", "do not modify X in place"),
+}
+
+
+def test_verify_passes(checks: list[Check]) -> None:
+    failed = [f"{c.what}: expected {c.expected}, got {c.got} ({c.detail})" for c in checks if not c.ok]
+    assert not failed, "\n".join(failed)
+
+
+def test_known_solutions_are_the_expected_ones(challenge: Challenge) -> None:
+    found = {(folder, path.name) for folder, path in challenge.solutions()}
+    assert {name for folder, name in found if folder == "wrong_answer"} == set(TARGETS)
+    assert ("time_limit", "python_loops.py") in found and ("forbidden", "sklearn_pca.py") in found
+    assert len([1 for folder, _ in found if folder == "accepted"]) >= 2
+
+
+@pytest.mark.parametrize("name", sorted(TARGETS))
+def test_wrong_solution_fails_its_targeted_group(checks: list[Check], name: str) -> None:
+    group, words = TARGETS[name]
+    result = result_of(checks, f"solutions/wrong_answer/{name}")
+    assert result.verdict is Verdict.WA
+    failed = failed_groups(result)
+    assert group in failed, f"{name} should fail group {group!r}; it failed {sorted(failed)}"
+    bad = [t for t in result.tests if t.group == group and t.verdict not in (Verdict.AC, Verdict.NR)]
+    assert bad and all(t.verdict is Verdict.WA for t in bad)
+    assert any(words in t.message for t in bad), [t.message for t in bad]
+
+
+def test_every_rule_is_covered(checks: list[Check], challenge: Challenge) -> None:
+    rules = [c for c in checks if c.kind == "rule"]
+    assert len(rules) == len(challenge.spec.rules) >= 13
+    assert all(c.ok for c in rules), [f"{c.what}: {c.detail}" for c in rules if not c.ok]
+
+
+def test_loops_time_out_in_the_large_group_only(checks: list[Check]) -> None:
+    result = result_of(checks, "solutions/time_limit/python_loops.py")
+    assert result.verdict is Verdict.TLE
+    assert failed_groups(result) == {"large"}
+    margin = [c for c in checks if c.what == "time margin: solutions/time_limit/python_loops.py"]
+    assert margin and margin[0].ok, margin
+
+
+def test_sklearn_is_forbidden(checks: list[Check]) -> None:
+    result = result_of(checks, "solutions/forbidden/sklearn_pca.py")
+    assert result.verdict is Verdict.FB
+    assert "import of sklearn" in result.message, result.message
+
+
+def test_accepted_solutions_score_full_marks(checks: list[Check]) -> None:
+    assert_full_marks(checks)
+
+
+def test_show_renders_the_statement() -> None:
+    result = CliRunner().invoke(cli.main, ["show", CHALLENGE])
+    assert result.exit_code == 0, result.output
+    for words in ("Principal component analysis", "pca(X, n_components)", "largest absolute value", "n - 1",
+                  "ValueError", "sklearn"):
+        assert words in result.output, words
+
+
+def test_stub_fails_public_tests_with_pointers(challenge: Challenge) -> None:
+    result = CliRunner().invoke(cli.main, ["test", CHALLENGE, str(challenge.stub_path), "--sandbox", "process",
+                                           "--json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["verdict"] == "RE" and report["score"] == 0
+    messages = [t["message"] for t in report["tests"]]
+    assert messages and all("is not implemented yet: see statement.md" in m for m in messages)
