@@ -1,0 +1,30 @@
+# Breaks gradients: only the first copy of each kv head keeps its gradient: the others are detached copies.
+"""WRONG ANSWER: only the first copy of each kv head keeps its gradient: the others are detached copies."""
+
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+
+def gqa(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, is_causal: bool = False) -> torch.Tensor:
+    hq, hkv = q.shape[1], k.shape[1]
+    if hq % hkv != 0:
+        raise ValueError(f"the {hq} query heads are not divisible by the {hkv} key/value heads")
+    t, s = q.shape[2], k.shape[2]
+    if is_causal and t > s:
+        raise ValueError(f"is_causal with T={t} queries > S={s} keys: some queries would see no key")
+    group = hq // hkv
+    # query head h reads key/value head h // group: each kv head repeated for its group of query heads
+    # "one copy needs the gradient, the rest are read-only"
+    k = torch.stack([k] + [k.detach()] * (group - 1), dim=2).flatten(1, 2)
+    v = torch.stack([v] + [v.detach()] * (group - 1), dim=2).flatten(1, 2)
+    work = torch.float32 if q.dtype in (torch.float16, torch.bfloat16) else q.dtype
+    scores = q.to(work) @ k.to(work).transpose(-2, -1) / math.sqrt(q.shape[-1])
+    if is_causal:
+        # bottom-right aligned: query i is the (s - t + i)-th position and sees keys j <= i + s - t
+        allowed = torch.ones(t, s, dtype=torch.bool, device=q.device).tril(diagonal=s - t)
+        scores = scores.masked_fill(~allowed, float("-inf"))
+    return (torch.softmax(scores, dim=-1) @ v.to(work)).to(q.dtype)
