@@ -1,0 +1,24 @@
+# Breaks total-dtype: the total is accumulated and returned in float64 even for float32 gradients.
+import math
+
+import torch
+
+
+def clip_grad_norm(grads, max_norm, norm_type=2.0, error_if_nonfinite=False):
+    if not grads:
+        return torch.tensor(0.0)
+    grads64 = [g.double() for g in grads]
+    if math.isinf(norm_type):
+        norms = [g.abs().max() for g in grads64]
+        total = torch.stack(norms).max()
+    else:
+        norms = [g.abs().pow(norm_type).sum().pow(1 / norm_type) for g in grads64]
+        total = torch.stack(norms).pow(norm_type).sum().pow(1 / norm_type)
+    if error_if_nonfinite and not torch.isfinite(total):
+        raise RuntimeError("non-finite total norm")
+    coef = max_norm / (total + 1e-6)
+    if coef < 1 or not torch.isfinite(coef):
+        with torch.no_grad():
+            for g in grads:
+                g.mul_(coef.to(g.dtype))
+    return total
