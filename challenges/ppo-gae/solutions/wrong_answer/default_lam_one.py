@@ -1,0 +1,25 @@
+# Breaks the rule defaults: lam defaults to 1.0 instead of 0.95.
+"""Wrong: lam defaults to 1.0 instead of 0.95."""
+
+import torch
+
+
+def gae(rewards, values, dones, last_value, gamma=0.99, lam=1.0):
+    steps = rewards.shape[0]
+    alive = 1.0 - dones.to(rewards.dtype)
+    advantages = torch.zeros_like(rewards)
+    carried = torch.zeros_like(last_value)
+    next_value = last_value
+    for t in reversed(range(steps)):
+        delta = rewards[t] + gamma * next_value * alive[t] - values[t]
+        carried = delta + gamma * lam * alive[t] * carried
+        advantages[t] = carried
+        next_value = values[t]
+    return advantages, advantages + values
+
+
+def ppo_clip_loss(logp_new, logp_old, advantages, clip_eps=0.2):
+    ratio = torch.exp(logp_new - logp_old)
+    unclipped = ratio * advantages
+    clipped = torch.clamp(ratio, 1.0 - clip_eps, 1.0 + clip_eps) * advantages
+    return -torch.min(unclipped, clipped).mean()

@@ -1,0 +1,25 @@
+# Breaks the rule gae-recursion: lambda is left out of the recursion: A[t] = delta[t] + gamma * A[t+1].
+"""Wrong: lambda is left out of the recursion: A[t] = delta[t] + gamma * A[t+1]."""
+
+import torch
+
+
+def gae(rewards, values, dones, last_value, gamma=0.99, lam=0.95):
+    steps = rewards.shape[0]
+    alive = 1.0 - dones.to(rewards.dtype)
+    advantages = torch.zeros_like(rewards)
+    carried = torch.zeros_like(last_value)
+    next_value = last_value
+    for t in reversed(range(steps)):
+        delta = rewards[t] + gamma * next_value * alive[t] - values[t]
+        carried = delta + gamma * alive[t] * carried
+        advantages[t] = carried
+        next_value = values[t]
+    return advantages, advantages + values
+
+
+def ppo_clip_loss(logp_new, logp_old, advantages, clip_eps=0.2):
+    ratio = torch.exp(logp_new - logp_old)
+    unclipped = ratio * advantages
+    clipped = torch.clamp(ratio, 1.0 - clip_eps, 1.0 + clip_eps) * advantages
+    return -torch.min(unclipped, clipped).mean()
