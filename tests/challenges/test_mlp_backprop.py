@@ -67,6 +67,12 @@ def test_autograd_through_the_harness_is_forbidden(checks: list[Check]) -> None:
     assert result.verdict is Verdict.FB and "aten.matmul is forbidden" in result.message
 
 
+def test_autograd_without_matrix_products_is_forbidden(checks: list[Check]) -> None:
+    """torch from a loaded module's globals, broadcast products only: its backward() cannot start."""
+    result = result_of(checks, "solutions/forbidden/elementwise_autograd_through_the_harness.py")
+    assert result.verdict is Verdict.FB and "torch.Tensor.backward is forbidden" in result.message
+
+
 def test_labels_as_one_hot_is_a_runtime_error(checks: list[Check]) -> None:
     result = result_of(checks, "solutions/runtime_error/labels_as_onehot.py")
     assert result.verdict is Verdict.RE and "broadcast" in result.message
