@@ -34,9 +34,11 @@ TARGETS: dict[str, tuple[str, str]] = {
     "returns_float64.py": ("values", "wrong dtype float64, expected float32"),
     "teacher_not_detached.py": ("teacher_frozen", "the teacher is frozen"),
     "detached_logsumexp.py": ("gradients", "d loss / d student_logits"),
+    "tempers_teacher_in_place.py": ("inputs", "do not modify the inputs in place"),
 }
 #: wrong solutions whose mistake shows in one group only: no other group may fail
-ONLY_TARGET = {"default_temperature_one.py", "temperature_zero_allowed.py", "teacher_not_detached.py"}
+ONLY_TARGET = {"default_temperature_one.py", "temperature_zero_allowed.py", "teacher_not_detached.py",
+               "tempers_teacher_in_place.py"}
 
 
 def test_verify_passes(checks: list[Check]) -> None:
@@ -46,7 +48,7 @@ def test_verify_passes(checks: list[Check]) -> None:
 
 def test_every_rule_is_covered(checks: list[Check], challenge: Challenge) -> None:
     rules = [c for c in checks if c.kind == "rule"]
-    assert len(rules) == len(challenge.spec.rules) >= 11
+    assert len(rules) == len(challenge.spec.rules) >= 12
     assert all(c.ok for c in rules), [f"{c.what}: {c.detail}" for c in rules if not c.ok]
 
 

@@ -118,3 +118,21 @@ def test_teacher_probabilities_underflow(sub, ref, check, rng, kd, dtype):
     t[:, 1] -= span
     t = t.to(dtype)
     _compare(sub, ref, check, kd, s, t, y, 2.0, 0.5, f"teacher probabilities that underflow to 0 (span {span:g})")
+
+
+# -- inputs ------------------------------------------------------------------------------------------------
+
+@pytest.mark.group("inputs")
+def test_inputs_not_modified(sub, check, rng, kd):
+    """The inputs are made inside the worker (the support module's hold) and handed to distillation_loss as
+    they are, not as copies, then read back. This is a probe inside the worker (the statement says so)."""
+    inputs = kd.case(rng, 6, 5, F32)
+    hold = sub.support("kd_support").hold
+    kept = [hold.new(x) for x in inputs]
+    value = sub.distillation_loss(*kept, temperature=4.0, alpha=0.5)
+    ok = isinstance(value, torch.Tensor)
+    assert ok, f"distillation_loss returned {type(value).__name__}"
+    for remote, original, label in zip(kept, inputs, ("student_logits", "teacher_logits", "targets"), strict=True):
+        check(remote.clone(), original, rtol=0.0, atol=0.0, allow_constant=True,
+              name=f"{label} after distillation_loss returned (do not modify the inputs in place: a detached "
+                   "tensor shares the caller's storage, so detach() then /= T changes the caller's logits)")
