@@ -1,0 +1,15 @@
+"""Runtime error (rule p-range): refuses p == 0 and p == 1, which are valid, with ValueError."""
+
+import torch
+
+
+def dropout(x, p, training=True, generator=None):
+    if not 0 < p < 1:
+        raise ValueError(f"p must be in [0, 1], got {p}")
+    if not training or p == 0:
+        return x
+    if p == 1:
+        return torch.zeros_like(x)
+    u = torch.rand(x.shape, generator=generator, dtype=torch.float32, device=x.device)
+    keep = u >= p
+    return x * keep * (1.0 / (1.0 - p))

@@ -1,0 +1,17 @@
+"""Time limit: redraws the mask until the kept fraction is exactly 1 - p, which almost never happens."""
+
+import torch
+
+
+def dropout(x, p, training=True, generator=None):
+    if p < 0 or p > 1:
+        raise ValueError(f"p must be in [0, 1], got {p}")
+    if not training or p == 0:
+        return x
+    if p == 1:
+        return torch.zeros_like(x)
+    u = torch.rand(x.shape, generator=generator, dtype=torch.float32, device=x.device)
+    keep = u >= p
+    while float(keep.float().mean()) != 1 - p + 1e-12:
+        keep = torch.rand(x.shape, dtype=torch.float32) >= p
+    return x * keep * (1.0 / (1.0 - p))
