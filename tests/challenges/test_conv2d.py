@@ -30,7 +30,7 @@ TARGETS: dict[str, tuple[str, str]] = {
     "no_size_check.py": ("output_size", "the dilated kernel is larger than the padded input"),
     "groups_strided_channels.py": ("groups", "consecutive input channels"),
     "no_group_check.py": ("errors", "does not divide C_in=6"),
-    "ignores_bias.py": ("values", "bias"),
+    "ignores_bias.py": ("values", "add the bias"),
     "casts_to_float32.py": ("values", "wrong dtype float32, expected float64"),
     "uses_weight_data.py": ("gradients", "no gradient reached weight"),
 }

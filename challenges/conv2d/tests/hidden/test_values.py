@@ -9,6 +9,15 @@ XCORR = "out[n, o, i, j] = bias[o] + sum weight[o, c, a, b] * xp[n, c, i*s + a*d
 
 
 @pytest.mark.group("values")
+def test_zero_weight_gives_the_bias(sub, check, case):
+    x, w, b = case((2, 3, 5, 6), (4, 3, 3, 3))
+    b = b.float()
+    expected = b.reshape(1, 4, 1, 1).expand(2, 4, 3, 4)
+    check(sub.conv2d(x.float(), torch.zeros_like(w).float(), b, padding=(0, 0)), expected, dtype=torch.float32,
+          name="conv2d with a zero weight: every position of output channel o is bias[o] (add the bias)")
+
+
+@pytest.mark.group("values")
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 def test_plain(case, run, dtype):
     x, w, b = case((2, 3, 9, 8), (4, 3, 3, 3))
