@@ -64,7 +64,7 @@ def test_wrong_solution_fails_its_targeted_group(checks: list[Check], name: str)
 
 
 @pytest.mark.parametrize("name", ["functional_adamw.py", "optimizer_class_by_attribute.py", "foreach_ops.py",
-                                  "fused_kernel.py"])
+                                  "fused_kernel.py", "single_tensor_adam_by_attribute.py"])
 def test_every_route_to_torch_optim_is_forbidden(checks: list[Check], name: str) -> None:
     assert result_of(checks, f"solutions/forbidden/{name}").verdict is Verdict.FB
 
