@@ -28,6 +28,7 @@ TARGETS: dict[str, tuple[str, str]] = {
     "step_position_zero.py": ("decode", "position t = the cache's length"),
     "cache_not_updated.py": ("decode", "its key and value appended to the cache"),
     "cache_prepends.py": ("decode", "position 0"),
+    "cache_keys_before_rope.py": ("prefill", "the keys after RoPE"),
     "prefill_appends.py": ("cache_lifecycle", "replaces the cache"),
     "forward_writes_cache.py": ("cache_lifecycle", "forward neither reads nor changes the cache"),
     "rejects_max_len.py": ("max_len", "is allowed, but your code raised"),
