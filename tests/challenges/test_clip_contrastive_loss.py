@@ -49,7 +49,7 @@ def test_verify_passes(checks: list[Check]) -> None:
 
 def test_every_rule_is_covered(checks: list[Check], challenge: Challenge) -> None:
     rules = [c for c in checks if c.kind == "rule"]
-    assert len(rules) == len(challenge.spec.rules) >= 11
+    assert len(rules) == len(challenge.spec.rules) >= 12
     assert all(c.ok for c in rules), [f"{c.what}: {c.detail}" for c in rules if not c.ok]
 
 
@@ -70,9 +70,14 @@ def test_wrong_solution_fails_its_targeted_group(checks: list[Check], name: str)
     assert any(words in t.message for t in bad), [t.message for t in bad]
 
 
-def test_forbidden_solutions_are_fb(checks: list[Check]) -> None:
+def test_other_known_solutions_get_their_verdicts(checks: list[Check]) -> None:
     assert result_of(checks, "solutions/forbidden/uses_cross_entropy.py").verdict is Verdict.FB
     assert result_of(checks, "solutions/forbidden/tensor_logsumexp.py").verdict is Verdict.FB
+    in_place = result_of(checks, "solutions/runtime_error/normalises_in_place.py")
+    assert in_place.verdict is Verdict.RE and "inputs" in failed_groups(in_place)
+    probe = [t for t in in_place.tests if t.group == "inputs"]
+    assert probe and all(t.verdict is Verdict.WA for t in probe)
+    assert any("do not modify the inputs in place" in t.message for t in probe)
 
 
 def test_accepted_solutions_score_full_marks(checks: list[Check]) -> None:

@@ -100,3 +100,22 @@ def test_large_scale(sub, ref, check, rng, cl, dtype, logit_scale):
     for n, d in ((12, 16), (6, 3)):
         img, txt = cl.pairs(rng, n, d, dtype, match=0.5)
         _compare(sub, ref, check, cl, img, txt, logit_scale, "logits of magnitude up to exp(logit_scale)")
+
+
+# -- inputs ------------------------------------------------------------------------------------------------
+
+@pytest.mark.group("inputs")
+def test_inputs_not_modified(sub, check, rng, cl):
+    """The inputs are made inside the worker (the support module's hold) and handed to clip_loss as they are,
+    not as copies, then read back. This is a probe inside the worker (the statement says so)."""
+    img, txt = cl.pairs(rng, 6, 8, F32)
+    inputs = (img, txt, torch.tensor(CLIP_INIT, dtype=F32))
+    hold = sub.support("clip_support").hold
+    kept = [hold.new(x) for x in inputs]
+    value = sub.clip_loss(*kept)
+    ok = isinstance(value, torch.Tensor)
+    assert ok, f"clip_loss returned {type(value).__name__}"
+    for remote, original, label in zip(kept, inputs, ("image_emb", "text_emb", "logit_scale"), strict=True):
+        check(remote.clone(), original, rtol=0.0, atol=0.0, allow_constant=True,
+              name=f"{label} after clip_loss returned (do not modify the inputs in place: normalise into a new "
+                   "tensor, x / max(||x||, eps), not with x /= ...)")
