@@ -28,6 +28,7 @@ TARGETS: dict[str, tuple[str, str]] = {
     "naive_softmax.py": ("stability", "shift by the row max"),
     "grads_float32.py": ("values", "wrong dtype float32, expected float64"),
     "writes_grads_into_params.py": ("inputs", "do not modify the parameters in place"),
+    "grads_keys_prefixed.py": ("values", "W1"),
 }
 
 
