@@ -25,6 +25,7 @@ def make(root: Path, cid: str, difficulty: str, tags: list[str], summary_line: s
     text = (target / "challenge.yaml").read_text()
     text = re.sub(r"(?m)^id: .*$", f"id: {cid}", text)
     text = re.sub(r"(?m)^difficulty: .*$", f"difficulty: {difficulty}", text)
+    text = re.sub(r"(?m)^summary: .*\n", "", text)
     text = re.sub(r"(?m)^tags: .*$", f"tags: [{', '.join(tags)}]" + (f"\nsummary: {summary_line!r}"
                                                                       if summary_line else ""), text)
     (target / "challenge.yaml").write_text(text)
