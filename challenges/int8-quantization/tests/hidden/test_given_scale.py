@@ -31,3 +31,16 @@ def test_given_scale_equal_to_computed(qc, sub, ref, check, rng):
     _, scale = ref.quantize(w, 0)
     qc.compare(check, sub.quantize(w, 0, scale=scale.copy()), ref.quantize(w, 0),
                "the scale given is the one quantize(w) computes: the same codes")
+
+
+@pytest.mark.group("given_scale")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_saturation_boundary(qc, sub, ref, check, dtype):
+    """Quotients on each side of +-127 and of the ties +-127.5, exact on the power-of-two scales 1 and 1/2."""
+    r = np.array([126.5, 127.0, 127.4, 127.5, 128.0, 200.0, -126.5, -127.0, -127.4, -127.5, -128.0, -200.0])
+    scale = np.array([1.0, 0.5], dtype=np.float32)
+    w = np.stack([r * 1.0, r * 0.5]).astype(dtype)
+    qc.compare(check, sub.quantize(w, 0, scale=scale.copy()), ref.quantize(w, 0, scale=scale),
+               "quotients 126.5, 127, 127.4, 127.5, 128, 200 and their negatives on given scales 1 and 1/2: "
+               "126.5 -> 126 (ties to even), 127.5 -> 128 -> 127, -127.5 -> -128 -> -127 (-128 never appears; "
+               "clip before the cast to int8)")

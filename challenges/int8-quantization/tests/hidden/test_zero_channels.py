@@ -7,6 +7,18 @@ import pytest
 
 
 @pytest.mark.group("zero_channels")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_tiny_channels_are_not_zero(qc, sub, ref, check, rng, dtype):
+    """Only a channel that is exactly zero gets scale 1: max |w| of 1e-30 still gets max / 127."""
+    tiny = np.array([1e-30, 3e-25, 1e-20, 2e-15, 1e-10, 1e-6, 1e-3, 1.0])
+    w = qc.weights(ref, rng, (8, 10), 0, dtype, low=1.0, high=2.0)
+    w = qc.away_from_ties(ref, (w / np.abs(w).max(axis=1, keepdims=True) * tiny[:, None]).astype(dtype), 0)
+    qc.compare(check, sub.quantize(w, 0), ref.quantize(w, 0),
+               "channels whose max |w| is 1e-30, 3e-25, 1e-20, 2e-15, 1e-10, 1e-6, 1e-3 and 1: only an all-zero "
+               "channel gets scale 1; every other one max|w| / 127, however small (no epsilon clamp)")
+
+
+@pytest.mark.group("zero_channels")
 @pytest.mark.parametrize("axis", [0, 1])
 def test_zero_channels(qc, sub, ref, check, rng, axis):
     w = qc.weights(ref, rng, (10, 7) if axis == 0 else (7, 10), axis)
