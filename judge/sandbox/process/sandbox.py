@@ -62,11 +62,23 @@ def _fresh_uid() -> int:
     return uids[_uid_counter % len(uids)]
 
 
+def _script_folder() -> str | None:
+    """The folder of the script this judge was started as (``python /some/dir/run.py``), which Python put
+    first on sys.path: the judge's own files, not an installation's, so never shown to a worker."""
+    main = getattr(sys.modules.get("__main__"), "__file__", None)
+    return os.path.dirname(os.path.realpath(main)) if main else None
+
+
 def _exposed() -> list[str]:
     """What the worker's minimal root shows besides the system folders: Python and harness/ only."""
     keep = [sys.prefix, sys.base_prefix, str(Path(harness.__file__).resolve().parent)]
+    installed = tuple(os.path.realpath(p) + "/" for p in (sys.prefix, sys.base_prefix))
+    script = _script_folder()
     for entry in sys.path:  # site-packages and the like; never the repository itself
         if entry and not (entry + "/").startswith(IMPORT_ROOT + "/") and os.path.isdir(entry):
+            real = os.path.realpath(entry)
+            if real == script and not (real + "/").startswith(installed):
+                continue
             keep.append(entry)
     return keep
 

@@ -225,3 +225,35 @@ def test_a_grading_works_with_the_python_installation_under_tmp(tmp_path):
                               cwd=judge.ROOT, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0 and "AC" in done.stdout, (path.name, done.returncode, done.stdout[-2000:],
                                                                done.stderr[-2000:])
+
+
+def test_a_judge_run_as_a_script_from_tmp_grades_and_keeps_its_folder_from_the_worker(tmp_path):
+    """`python /tmp/run.py` puts /tmp first on sys.path: that folder holds the judge's script, not an
+    installation, so the worker's root must not show it (it was bound over the worker's private /tmp, and
+    every grading was RE with exit code 70)."""
+    import subprocess
+    import sys
+
+    from judge import ROOT
+
+    folder = Path("/tmp") / f"mlj-script-{os.getpid()}-{tmp_path.name}"
+    folder.mkdir()
+    try:
+        (folder / "secret.txt").write_text("the judge's own file")
+        probe = folder / "probe.py"
+        accepted = (ROOT / "challenges/softmax-cross-entropy/solutions/accepted/logsumexp_by_hand.py").read_text()
+        probe.write_text(f"import os\nassert not os.path.exists({str(folder / 'secret.txt')!r})\n" + accepted)
+        (folder / "run.py").write_text(
+            f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
+            "from pathlib import Path\nfrom judge.challenge import find\nfrom judge.grading import grade\n"
+            "from judge.sandbox.process import ProcessSandbox\n"
+            "box = ProcessSandbox()\nc = find('softmax-cross-entropy')\n"
+            f"for path in (c.reference_path, Path({str(probe)!r})):\n"
+            "    print(grade(c, path, sandbox=box, suite='public', seed=3).verdict)\nbox.close()\n")
+        done = subprocess.run([sys.executable, str(folder / "run.py")], capture_output=True, text=True,
+                              timeout=300, cwd="/tmp")
+        assert done.stdout.split() == ["AC", "AC"], done.stdout + done.stderr[-2000:]
+    finally:
+        for child in folder.iterdir():
+            child.unlink()
+        folder.rmdir()
