@@ -279,6 +279,34 @@ def submit_remote(*, server: str, challenge_id: str, file: Path, wait: bool, con
     return exit_code([result])
 
 
+def _overall_table(data: dict[str, Any], server: str, width: int) -> tuple[Table, str]:
+    """The board: a column per challenge that someone has a score on, while they fit the terminal (a
+    user's name is never squeezed); past that, how many challenges each user solved and scored on."""
+    attempted = [name for name in data["challenges"] if any(name in row["challenges"] for row in data["rows"])]
+    columns = attempted if 40 + 9 * len(attempted) + sum(len(n) for n in attempted) <= width else []
+    table = Table("#", title=f"leaderboard · {server}", title_justify="left")
+    table.add_column("user", no_wrap=True)
+    table.add_column(f"total/{data.get('maximum', 0):g}", justify="right")
+    for name in columns:
+        table.add_column(name, justify="right")
+    if not columns and attempted:
+        table.add_column("solved", justify="right")
+        table.add_column("scored", justify="right")
+    table.add_column("submissions", justify="right")
+    for row in data["rows"]:
+        scores = row["challenges"]
+        if columns or not attempted:
+            cells = [f"{b['score']:g}/{b['max_score']:g}" if (b := scores.get(name)) else "–" for name in columns]
+        else:
+            solved = sum(b["score"] == b["max_score"] > 0 for b in scores.values())
+            cells = [str(solved), str(len(scores))]
+        table.add_row(str(row["rank"]), Text(row["user"]), Text(f"{row['total']:g}", style="bold"), *cells,
+                      str(row["submissions"]))
+    hint = "" if columns or not attempted else (f"{len(attempted)} challenges have scores: one board each with "
+                                                f"`mlj leaderboard --challenge ID`, or --json")
+    return table, hint
+
+
 def leaderboard(*, server: str | None, challenge: str | None, console: Console, as_json: bool) -> int:
     try:
         server = resolve_server(server)
@@ -299,17 +327,10 @@ def leaderboard(*, server: str | None, challenge: str | None, console: Console, 
             table.add_row(str(row["rank"]), Text(row["user"]), f"{row['score']:g}/{row['max_score']:g}",
                           row["reached_at"], str(row["submissions"]), str(row["submission_id"]))
     else:
-        table = Table("#", "user", f"total/{data.get('maximum', 0):g}", title=f"leaderboard · {server}",
-                      title_justify="left")
-        for name in data["challenges"]:
-            table.add_column(name, justify="right")
-        table.add_column("submissions", justify="right")
-        for row in data["rows"]:
-            cells = [f"{b['score']:g}/{b['max_score']:g}" if (b := row["challenges"].get(name)) else "–"
-                     for name in data["challenges"]]
-            table.add_row(str(row["rank"]), Text(row["user"]), Text(f"{row['total']:g}", style="bold"), *cells,
-                          str(row["submissions"]))
+        table, hint = _overall_table(data, server, console.width)
     console.print(table if data["rows"] else Text("no graded submissions yet", style="dim"))
+    if data["rows"] and not challenge and hint:
+        console.print(Text(hint, style="dim"))
     if data.get("pending"):
         console.print(Text(f"{data['pending']} submission(s) queued or being graded", style="dim"))
     return EXIT_OK

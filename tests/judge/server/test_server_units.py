@@ -143,3 +143,25 @@ def test_the_queue_takes_members_in_turn_fewest_slot_seconds_first() -> None:
     assert next_eligible(queued, busy, per_member_slots(2)).id == 5
     assert next_eligible([Queued(1, 10)], busy, 1) is None
     assert per_member_slots(1) == 1 and per_member_slots(4) == 2
+
+
+def test_the_overall_board_keeps_names_whole_when_many_challenges_have_scores() -> None:
+    from rich.console import Console
+
+    from judge.server.client import _overall_table
+
+    names = [f"challenge-number-{i}" for i in range(12)]
+    full = {"score": 10.0, "max_score": 10.0}
+    data = {"challenges": names + ["never-tried"], "maximum": 130.0, "rows": [
+        {"rank": 1, "user": "a-rather-long-user-name", "total": 25.0, "submissions": 3,
+         "challenges": {names[0]: full, names[1]: full, names[2]: {"score": 5.0, "max_score": 10.0}}},
+        {"rank": 2, "user": "bob", "total": 10.0, "submissions": 1, "challenges": {n: full for n in names[3:4]}}]}
+    console = Console(width=80, record=True)
+    table, hint = _overall_table(data, "http://board", 80)
+    console.print(table)
+    text = console.export_text()
+    assert "a-rather-long-user-name" in text and "solved" in text and "never-tried" not in text
+    assert "mlj leaderboard --challenge ID" in hint
+    few, hint = _overall_table({**data, "rows": data["rows"][1:]}, "http://board", 80)
+    console.print(few)
+    assert hint == "" and "challenge-number-3" in console.export_text() and "never-tried" not in console.export_text()
