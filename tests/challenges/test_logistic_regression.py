@@ -36,6 +36,7 @@ TARGETS: dict[str, tuple[str, str]] = {
     "clipped_proba.py": ("stability", "exactly 0.0 and 1.0"),
     "naive_sigmoid_warns.py": ("stability", "overflow encountered in exp"),
     "strict_threshold.py": ("predict", "z = 0, p = 0.5 exactly, is labelled 1"),
+    "threshold_on_score.py": ("predict", "the rule is p >= 0.5, not z >= 0"),
     "predict_bool.py": ("predict", "(integer) is expected"),
     "modifies_y.py": ("inputs", "do not modify y in place"),
 }

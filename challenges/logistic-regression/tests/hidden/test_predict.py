@@ -74,6 +74,20 @@ def test_threshold_on_its_boundary(sub, ref, check, rng):
 
 
 @pytest.mark.group("predict")
+def test_threshold_on_scores_whose_probability_rounds_to_half(sub, ref, check):
+    # the rule is on the probability: sigmoid(-1e-17) is exactly 0.5 in float64, so the label is 1 (a
+    # threshold on the score, z >= 0, gives 0)
+    # (|z| <= 1e-17: exp(z), exp(-z) and 1 + tanh(z / 2) all round to what gives exactly 0.5, whatever the
+    # stable formula)
+    X, w, b = np.array([[-1e-17], [1e-17], [-1e-300]]), np.array([1.0]), 0.0
+    check(sub.predict_proba(X, w, b), ref.predict_proba(X, w, b), dtype=torch.float64,
+          name="predict_proba at scores z = -1e-17, 1e-17, -1e-300")
+    check(sub.predict(X, w, b), np.array([1, 1, 1]),
+          name="predict at scores z = -1e-17, 1e-17, -1e-300 (each p is exactly 0.5 in float64: labelled 1, the "
+               "rule is p >= 0.5, not z >= 0)")
+
+
+@pytest.mark.group("predict")
 def test_predict_matches_reference(lg, sub, ref, check, rng):
     X, y = lg.data(rng, 200, 6)
     w, b = ref.fit(X, y, lr=0.5, n_iters=50)
