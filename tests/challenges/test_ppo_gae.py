@@ -36,6 +36,7 @@ TARGETS: dict[str, tuple[str, str]] = {
     "max_instead_of_min.py": ("ppo_values", "their MIN"),
     "clip_on_advantage.py": ("ppo_values", "it is the RATIO that is clipped"),
     "ratio_as_quotient.py": ("ppo_values", "exp(logp_new - logp_old)"),
+    "ratio_of_exps.py": ("ppo_values", "whose exps alone underflow"),
     "sum_not_mean.py": ("ppo_values", "your loss sums over the elements"),
     "objective_not_loss.py": ("ppo_values", "MINUS the clipped objective"),
     "ppo_normalises_advantages.py": ("ppo_values", "normalises the advantages first"),

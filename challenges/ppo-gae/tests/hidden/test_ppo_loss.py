@@ -53,6 +53,20 @@ def test_rollout_shaped_batch(sub, ref, check, rng, pc):
 
 
 @pytest.mark.group("ppo_values")
+@pytest.mark.parametrize("dtype", [F32, F64], ids=["float32", "float64"])
+def test_unlikely_actions(sub, ref, check, rng, pc, dtype):
+    # log-probs near -800 (float64) or -120 (float32): exp of either underflows to 0, exp of their difference
+    # is an ordinary ratio; the statement's exp(logp_new - logp_old) is the form that survives
+    logp_new, logp_old, adv = pc.ppo_batch(rng, (32,), F64)
+    offset = -800.0 if dtype == F64 else -120.0
+    inputs = ((logp_new + offset).to(dtype), (logp_old + offset).to(dtype), adv.to(dtype))
+    want, _ = _reference(ref, *inputs, clip_eps=0.2)
+    pc.expect_ppo(check, sub.ppo_clip_loss(*inputs, clip_eps=0.2), want, inputs, 0.2,
+                  name=f"ppo_clip_loss of log-probs near {offset:g} ({str(dtype)[6:]}): ratio = "
+                       f"exp(logp_new - logp_old), whose exps alone underflow")
+
+
+@pytest.mark.group("ppo_values")
 def test_worked_example(sub, check):
     logp_new = torch.log(torch.tensor([1.5, 0.5, 1.0, 1.1], dtype=F64))
     value, grads = _loss_and_grad(sub, logp_new, torch.zeros(4, dtype=F64),
