@@ -36,23 +36,24 @@ def test_parameter_names(sub, make_mha, kwargs):
 
 
 @pytest.mark.group("mha_self_attention")
+def test_no_dropout_in_training_mode(check, rng, put, make_mha):
+    module, expected = make_mha(16, 4, F64)  # a new module is in training mode, as nn.Module makes it
+    x = randn(rng, 2, 5, 16, dtype=F64)
+    first, _ = run_and_check(module, expected, check, put, x, x, x,
+                             f"self-attention in training mode (no dropout); {HEADS}")
+    second = module(put(x), put(x), put(x))
+    assert isinstance(second, torch.Tensor) and torch.equal(first, second), (
+        "two forward passes on the same input in training mode differ: the module must be deterministic "
+        "(no dropout)")
+
+
+@pytest.mark.group("mha_self_attention")
 @pytest.mark.parametrize("dtype", BOTH)
 @pytest.mark.parametrize("E,H", [(16, 4), (12, 2)])
 def test_self_attention(check, rng, put, make_mha, dtype, E, H):
     module, expected = make_mha(E, H, dtype)
     x = randn(rng, 2, 5, E, dtype=dtype)
     run_and_check(module, expected, check, put, x, x, x, f"self-attention, embed_dim={E}, num_heads={H}; {HEADS}")
-
-
-@pytest.mark.group("mha_self_attention")
-def test_no_dropout_in_training_mode(check, rng, put, make_mha):
-    module, expected = make_mha(16, 4, F64)  # a new module is in training mode, as nn.Module makes it
-    x = randn(rng, 2, 5, 16, dtype=F64)
-    first, _ = run_and_check(module, expected, check, put, x, x, x, "self-attention in training mode (no dropout)")
-    second = module(put(x), put(x), put(x))
-    assert isinstance(second, torch.Tensor) and torch.equal(first, second), (
-        "two forward passes on the same input in training mode differ: the module must be deterministic "
-        "(no dropout)")
 
 
 @pytest.mark.group("mha_cross_attention")
