@@ -32,11 +32,16 @@ def _statuses(db: str) -> list[str]:
 
 def test_rate_limit_then_stop_and_restart_grades_everything(server: Server, tmp_path: Path) -> None:
     token = server.add_user("dave")
-    ids = [server.submit(token, REFERENCE.read_text()), server.submit(token, XSS + STUB.read_text())]
+    assert run_mlj("login", "--server", server.url, "--token", token, config=tmp_path).exit_code == 0
+    # each grading takes 4 s to import and sleeps 6 s in its first call (within the import limit and the
+    # wall-clock cap), so neither can be done before the stop below, however fast the machine
+    slow = ("\n\nimport time as _time\n\n_time.sleep(4)\n_first = [True]\n_log_softmax = log_softmax\n\n\n"
+            "def log_softmax(*args, **kwargs):\n    if _first:\n        _first.clear()\n        _time.sleep(6)\n"
+            "    return _log_softmax(*args, **kwargs)\n")
+    ids = [server.submit(token, REFERENCE.read_text() + slow), server.submit(token, XSS + STUB.read_text() + slow)]
     refused = server.api("POST", "/api/submissions", token, json={"challenge": CHALLENGE, "code": "x = 1\n"})
     assert refused.status_code == 429 and 1 <= int(refused.headers["retry-after"]) <= 60
     assert "at most 2 per minute" in refused.json()["detail"]
-    assert run_mlj("login", "--server", server.url, "--token", token, config=tmp_path).exit_code == 0
     cli = run_mlj("submit", CHALLENGE, str(REFERENCE), "--server", server.url, config=tmp_path)
     assert cli.exit_code == 2 and "rate limited" in cli.output and "Retry-After" in cli.output
 
