@@ -8,7 +8,7 @@ import pytest
 
 from judge.challenge import Challenge, find
 from judge.sandbox.process import ProcessSandbox
-from judge.verdict import SubmissionResult
+from judge.verdict import SubmissionResult, Verdict
 from judge.verify import Check, verify
 
 
@@ -44,3 +44,25 @@ def assert_full_marks(checks: list[Check]) -> None:
 
 def failed_groups(result: SubmissionResult) -> set[str]:
     return {g.name for g in result.groups if g.points_earned < g.points_possible}
+
+
+def assert_every_check_ok(checks: list[Check]) -> None:
+    """Every row of the verify run is ok (verdicts, time margins, rule coverage)."""
+    failed = [f"{c.what}: expected {c.expected}, got {c.got} ({c.detail})" for c in checks if not c.ok]
+    assert not failed, "\n".join(failed)
+
+
+def assert_rules_covered(checks: list[Check], challenge: Challenge, at_least: int) -> None:
+    """One coverage row per rule of the table (at least ``at_least`` rules), each ok."""
+    rules = [c for c in checks if c.kind == "rule"]
+    assert len(rules) == len(challenge.spec.rules) >= at_least
+    assert all(c.ok for c in rules), [f"{c.what}: {c.detail}" for c in rules if not c.ok]
+
+
+def assert_fails_its_group(checks: list[Check], name: str, group: str, words: str) -> None:
+    """``solutions/wrong_answer/<name>`` is WA, loses ``group``, and a failing test there says ``words``."""
+    result = result_of(checks, f"solutions/wrong_answer/{name}")
+    assert result.verdict is Verdict.WA
+    assert group in failed_groups(result), f"{name} should fail {group!r}; it failed {sorted(failed_groups(result))}"
+    bad = [t for t in result.tests if t.group == group and t.verdict not in (Verdict.AC, Verdict.NR)]
+    assert any(words in t.message for t in bad), [t.message for t in bad]

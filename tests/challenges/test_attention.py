@@ -17,7 +17,7 @@ import cli
 from judge.challenge import Challenge
 from judge.verdict import Verdict
 from judge.verify import Check
-from tests.challenges.conftest import assert_full_marks, failed_groups, result_of
+from tests.challenges.conftest import assert_every_check_ok, assert_full_marks, failed_groups, result_of
 
 pytestmark = pytest.mark.slow
 
@@ -70,8 +70,7 @@ FORBIDDEN: dict[str, str] = {
 
 
 def test_verify_passes(checks: list[Check]) -> None:
-    failed = [f"{c.what}: expected {c.expected}, got {c.got} ({c.detail})" for c in checks if not c.ok]
-    assert not failed, "\n".join(failed)
+    assert_every_check_ok(checks)
 
 
 def test_every_known_solution_is_covered(challenge: Challenge) -> None:

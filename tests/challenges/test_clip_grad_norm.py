@@ -11,7 +11,14 @@ import pytest
 from judge.challenge import Challenge
 from judge.verdict import Verdict
 from judge.verify import Check
-from tests.challenges.conftest import assert_full_marks, failed_groups, result_of
+from tests.challenges.conftest import (
+    assert_every_check_ok,
+    assert_fails_its_group,
+    assert_full_marks,
+    assert_rules_covered,
+    failed_groups,
+    result_of,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -37,14 +44,11 @@ TARGETS: dict[str, tuple[str, str]] = {
 
 
 def test_verify_passes(checks: list[Check]) -> None:
-    failed = [f"{c.what}: expected {c.expected}, got {c.got} ({c.detail})" for c in checks if not c.ok]
-    assert not failed, "\n".join(failed)
+    assert_every_check_ok(checks)
 
 
 def test_every_rule_is_covered(checks: list[Check], challenge: Challenge) -> None:
-    rules = [c for c in checks if c.kind == "rule"]
-    assert len(rules) == len(challenge.spec.rules) >= 15
-    assert all(c.ok for c in rules), [f"{c.what}: {c.detail}" for c in rules if not c.ok]
+    assert_rules_covered(checks, challenge, 15)
 
 
 def test_every_wrong_solution_has_a_target(challenge: Challenge) -> None:
@@ -53,12 +57,7 @@ def test_every_wrong_solution_has_a_target(challenge: Challenge) -> None:
 
 @pytest.mark.parametrize("name", sorted(TARGETS))
 def test_wrong_solution_fails_its_targeted_group(checks: list[Check], name: str) -> None:
-    group, words = TARGETS[name]
-    result = result_of(checks, f"solutions/wrong_answer/{name}")
-    assert result.verdict is Verdict.WA
-    assert group in failed_groups(result), f"{name} should fail {group!r}; it failed {sorted(failed_groups(result))}"
-    bad = [t for t in result.tests if t.group == group and t.verdict not in (Verdict.AC, Verdict.NR)]
-    assert any(words in t.message for t in bad), [t.message for t in bad]
+    assert_fails_its_group(checks, name, *TARGETS[name])
 
 
 @pytest.mark.parametrize("name", ["torch_clip_grad_norm.py", "total_norm_helpers.py", "foreach_norm.py"])

@@ -26,7 +26,7 @@ from judge.challenge import Challenge, find
 from judge.grading import load_reference
 from judge.verdict import Verdict
 from judge.verify import Check
-from tests.challenges.conftest import assert_full_marks, failed_groups, result_of
+from tests.challenges.conftest import assert_every_check_ok, assert_full_marks, failed_groups, result_of
 
 CHALLENGE = "debug-training-loop"
 
@@ -81,8 +81,7 @@ HOSTILE = {name for name in TARGETS if "_patches_" in name or "_replaces_" in na
 
 @pytest.mark.slow
 def test_verify_passes(checks: list[Check]) -> None:
-    failed = [f"{c.what}: expected {c.expected}, got {c.got} ({c.detail})" for c in checks if not c.ok]
-    assert not failed, "\n".join(failed)
+    assert_every_check_ok(checks)
 
 
 def test_one_wrong_solution_per_group(challenge: Challenge) -> None:

@@ -17,7 +17,7 @@ import cli
 from judge.challenge import Challenge
 from judge.verdict import Verdict
 from judge.verify import Check
-from tests.challenges.conftest import assert_full_marks, failed_groups, result_of
+from tests.challenges.conftest import assert_every_check_ok, assert_full_marks, failed_groups, result_of
 
 pytestmark = pytest.mark.slow
 
@@ -60,8 +60,7 @@ ONLY_TARGET = {"reference_not_detached.py", "reference_not_detached_patches_auto
 
 
 def test_verify_passes(checks: list[Check]) -> None:
-    failed = [f"{c.what}: expected {c.expected}, got {c.got} ({c.detail})" for c in checks if not c.ok]
-    assert not failed, "\n".join(failed)
+    assert_every_check_ok(checks)
 
 
 def test_every_wrong_solution_has_a_target(challenge: Challenge) -> None:

@@ -17,7 +17,13 @@ import cli
 from judge.challenge import Challenge
 from judge.verdict import Verdict
 from judge.verify import Check
-from tests.challenges.conftest import assert_full_marks, failed_groups, result_of
+from tests.challenges.conftest import (
+    assert_every_check_ok,
+    assert_full_marks,
+    assert_rules_covered,
+    failed_groups,
+    result_of,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -41,8 +47,7 @@ TARGETS: dict[str, tuple[str, str]] = {
 
 
 def test_verify_passes(checks: list[Check]) -> None:
-    failed = [f"{c.what}: expected {c.expected}, got {c.got} ({c.detail})" for c in checks if not c.ok]
-    assert not failed, "\n".join(failed)
+    assert_every_check_ok(checks)
 
 
 def test_known_solutions_are_the_expected_ones(challenge: Challenge) -> None:
@@ -65,9 +70,7 @@ def test_wrong_solution_fails_its_targeted_group(checks: list[Check], name: str)
 
 
 def test_every_rule_is_covered(checks: list[Check], challenge: Challenge) -> None:
-    rules = [c for c in checks if c.kind == "rule"]
-    assert len(rules) == len(challenge.spec.rules) >= 13
-    assert all(c.ok for c in rules), [f"{c.what}: {c.detail}" for c in rules if not c.ok]
+    assert_rules_covered(checks, challenge, 13)
 
 
 def test_loops_time_out_in_the_large_group_only(checks: list[Check]) -> None:
