@@ -86,7 +86,6 @@ def test_tree_clock_tells_a_computing_process_from_a_sleeping_one() -> None:
         # (on a loaded machine it may still be on its way into the sleep when first looked at)
         assert any(busy_clock.runnable() for _ in range(50))
         assert any(not idle_clock.runnable() or time.sleep(0.05) for _ in range(100))
-        assert not all(idle_clock.runnable() or time.sleep(0.01) for _ in range(50))
     finally:
         for process in (busy, idle):
             process.kill()
