@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 
 
-def stat_fields(pid: int) -> list[bytes] | None:
-    """The fields of ``/proc/<pid>/stat`` after the command name (index 0 is field 3, the state), or None if
-    the process is gone."""
+def stat_fields(pid: int, tid: int | None = None) -> list[bytes] | None:
+    """The fields of ``/proc/<pid>/stat`` (or of its thread ``tid``) after the command name (index 0 is field
+    3, the state), or None if the process is gone."""
+    path = f"/proc/{pid}/stat" if tid is None else f"/proc/{pid}/task/{tid}/stat"
     try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
+        with open(path, "rb") as handle:
             data = handle.read()
     except OSError:
         return None
@@ -30,11 +31,7 @@ def any_runnable(pids: list[int]) -> bool:
         except OSError:
             continue
         for tid in threads:
-            try:
-                with open(f"/proc/{pid}/task/{tid}/stat", "rb") as handle:
-                    data = handle.read()
-            except OSError:
-                continue
-            if data[data.rfind(b")") + 1:].split()[:1] == [b"R"]:
+            fields = stat_fields(pid, int(tid))
+            if fields and fields[0] == b"R":
                 return True
     return False
