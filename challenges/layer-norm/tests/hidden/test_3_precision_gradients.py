@@ -21,7 +21,8 @@ def test_half_precision(sub, ref, check, rng, randn, dtype):
     what = f"{str(dtype)[6:]} x of shape (8, 3, 32), normalized_shape (3, 32)"
     check(sub.layer_norm(x, (3, 32), weight, bias), ref.layer_norm(x.to(F64), (3, 32), f64(weight), f64(bias)),
           dtype=dtype, name=f"layer_norm of {what}, weight and bias (compute in float32, return x's dtype)")
-    check(sub.rms_norm(x, (3, 32), weight), ref.rms_norm(x.to(F64), (3, 32), f64(weight)), dtype=dtype,
+    check(sub.rms_norm(x, (3, 32), weight, eps=1e-6), ref.rms_norm(x.to(F64), (3, 32), f64(weight), eps=1e-6),
+          dtype=dtype,
           name=f"rms_norm of {what} and weight (compute in float32, return x's dtype)")
 
 
@@ -31,7 +32,7 @@ def test_large_float16(sub, ref, check, rng, randn):
     x = randn(rng, 16, 64, dtype=torch.float16, scale=600.0)
     check(sub.layer_norm(x, (64,)), ref.layer_norm(x.to(F64), (64,)), dtype=torch.float16,
           name="layer_norm of float16 values of magnitude ~600 ((x - mean)^2 overflows float16: compute in float32)")
-    check(sub.rms_norm(x, (64,)), ref.rms_norm(x.to(F64), (64,)), dtype=torch.float16,
+    check(sub.rms_norm(x, (64,), eps=1e-6), ref.rms_norm(x.to(F64), (64,), eps=1e-6), dtype=torch.float16,
           name="rms_norm of float16 values of magnitude ~600 (x^2 overflows float16: compute in float32)")
 
 
