@@ -30,7 +30,7 @@ def _error(message: str) -> int:
 
 def serve(*, db: str | None, host: str, port: int, sandbox: str, workers: int, max_upload_kib: int,
           rate_limit: int, log_level: str, max_pending: int = 3, secure_cookies: bool = False,
-          trust_proxy: bool = False) -> int:
+          trust_proxy: bool = False, broker: str | None = None) -> int:
     """Open (and migrate) the database, then serve until stopped."""
     import uvicorn  # the web stack, only for the command that serves
 
@@ -40,13 +40,14 @@ def serve(*, db: str | None, host: str, port: int, sandbox: str, workers: int, m
     logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = Settings(db=db, sandbox=sandbox, workers=workers, max_upload=max_upload_kib * 1024,
                         rate_limit=rate_limit, max_pending=max_pending, secure_cookies=secure_cookies,
-                        trust_proxy=trust_proxy)
+                        trust_proxy=trust_proxy, broker=broker)
     try:
         app = create_app(settings)
     except (DatabaseError, ValueError, RuntimeError) as exc:
         return _error(str(exc))
     click.echo(f"mlj leaderboard on http://{host}:{port}  (database {redact(normalize_url(db))}, "
-               f"sandbox {app.state.sandbox}, {workers} grading worker(s))", err=True)
+               f"sandbox {app.state.sandbox}, "
+               + (f"broker {redact(broker)})" if broker else f"{workers} grading worker(s))"), err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, timeout_graceful_shutdown=5)
     return EXIT_OK
 

@@ -277,35 +277,50 @@ class Grader:
                 self._wake.notify_all()  # a member's slot is free again: another thread may start their next
 
     def _grade_one(self, slot: Slot, submission_id: int) -> None:
-        from judge.challenge import find_known
-
         with self.sessions() as session:
             submission = session.get(Submission, submission_id)
             if submission is None:
                 return  # removed with its user
             challenge_id, code, user = submission.challenge, submission.code, submission.user.name
-        name = f"submission-{submission_id}.py"
-        path = self._scratch / name
-        path.write_text(code, encoding="utf-8")
-        values: dict[str, Any]
         try:
-            limits = find_known(challenge_id).spec.limits
-            result = slot.grade(challenge_id, path, limits.total_time + limits.import_time + GRACE_SECONDS)
-            result["submission"] = name
-            values = {"status": DONE, "verdict": str(result["verdict"]), "score": result["score"],
-                      "max_score": result["max_score"], "message": result["message"],
-                      "result_json": json.dumps(result, default=str)}
-            log.info("graded #%s (%s, %s): %s %g/%g in %.1fs", submission_id, user, challenge_id, values["verdict"],
-                     result["score"], result["max_score"], result["duration"])
+            values = grade_values(slot, self._scratch, submission_id, challenge_id, code, user)
         except Exception as exc:  # noqa: BLE001 - GradingCrashed, a challenge gone from the catalog, ...
             if self._stopping.is_set():
                 return  # the server is stopping: leave it running, the next start re-queues it
-            values = {"status": ERROR, "verdict": "JE", "score": None, "max_score": None,
-                      "message": f"judge error: {exc}", "result_json": None}
-            log.error("grading #%s failed: %s", submission_id, exc)
-        finally:
-            path.unlink(missing_ok=True)
+            values = error_values(submission_id, exc)
         with self.sessions() as session:
             session.execute(update(Submission).where(Submission.id == submission_id, Submission.status == RUNNING)
                             .values(finished_at=utcnow(), **values))
             session.commit()
+
+
+def grade_values(slot: Slot, scratch: Path, submission_id: int, challenge_id: str, code: str, user: str
+                 ) -> dict[str, Any]:
+    """Grade ``code`` in ``slot`` (a fresh process); the finished row's columns. Raises when it cannot finish.
+
+    Shared by the local slots and the scale-out workers (``judge.server.tasks``), so both grade alike.
+    """
+    from judge.challenge import find_known
+
+    name = f"submission-{submission_id}.py"
+    path = scratch / name
+    path.write_text(code, encoding="utf-8")
+    try:
+        limits = find_known(challenge_id).spec.limits
+        result = slot.grade(challenge_id, path, limits.total_time + limits.import_time + GRACE_SECONDS)
+    finally:
+        path.unlink(missing_ok=True)
+    result["submission"] = name
+    values = {"status": DONE, "verdict": str(result["verdict"]), "score": result["score"],
+              "max_score": result["max_score"], "message": result["message"],
+              "result_json": json.dumps(result, default=str)}
+    log.info("graded #%s (%s, %s): %s %g/%g in %.1fs", submission_id, user, challenge_id, values["verdict"],
+             result["score"], result["max_score"], result["duration"])
+    return values
+
+
+def error_values(submission_id: int, exc: BaseException) -> dict[str, Any]:
+    """The columns of a grading that could not finish: JE, with the reason."""
+    log.error("grading #%s failed: %s", submission_id, exc)
+    return {"status": ERROR, "verdict": "JE", "score": None, "max_score": None,
+            "message": f"judge error: {exc}", "result_json": None}
