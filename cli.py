@@ -628,6 +628,16 @@ def admin_users(db: str | None, as_json: bool) -> None:
     sys.exit(admin.list_users(db=db, as_json=as_json))
 
 
+@admin_group.command("workers")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+def admin_workers(db: str | None, as_json: bool) -> None:
+    """List the grading workers (`mlj worker`): queues, what each grades, last heartbeat."""
+    from judge.server import admin
+
+    sys.exit(admin.list_workers(db=db, as_json=as_json))
+
+
 @admin_group.command("remove-user")
 @click.argument("name")
 @db_option

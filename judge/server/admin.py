@@ -105,6 +105,27 @@ def list_users(*, db: str | None, as_json: bool) -> int:
     return EXIT_OK
 
 
+def list_workers(*, db: str | None, as_json: bool) -> int:
+    """The `mlj worker` lanes the database knows: queues, what each grades, its last heartbeat."""
+    from judge.server.dispatch import ALIVE
+    from judge.server.leases import workers_report
+
+    workers = _new_token(db, lambda session: workers_report(session, ALIVE))
+    if workers is None:
+        return EXIT_ERROR
+    if as_json:
+        click.echo(json.dumps(workers, indent=2))
+        return EXIT_OK
+    for w in workers:
+        doing = f"grading #{w['current_submission']}" if w["current_submission"] else "idle"
+        state = "alive" if w["alive"] else "silent"
+        click.echo(f"{w['id']:<40} {','.join(w['queues']):<8} {w['sandbox']:<8} {doing:<16} {w['graded']:>5} graded  "
+                   f"heartbeat {w['seconds_since_heartbeat']:g}s ago ({state})")
+    if not workers:
+        click.echo("no workers (start one with: mlj worker --broker URL --db URL)", err=True)
+    return EXIT_OK
+
+
 def remove_user(*, name: str, db: str | None) -> int:
     removed = _new_token(db, lambda session: manage.remove_user(session, name))
     if removed is None:

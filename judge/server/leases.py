@@ -87,7 +87,7 @@ def finish(session: Session, claim_: Claim, worker_id: str, values: dict[str, An
     written = session.execute(update(Submission).where(_held(claim_.submission_id, worker_id, claim_.attempt))
                               .values(finished_at=utcnow(), lease_expires=None, **values)).rowcount
     session.execute(update(Worker).where(Worker.id == worker_id)
-                    .values(current_submission=None, graded=Worker.graded + (written == 1)))
+                    .values(current_submission=None, graded=Worker.graded + int(written == 1)))
     session.commit()
     return written == 1
 
@@ -160,6 +160,18 @@ def sweep(session: Session, now: datetime | None = None) -> dict[str, list[int]]
     for submission_id in changed["resent"]:
         log.warning("submission #%s: sent to the broker but never taken; sending it again", submission_id)
     return changed
+
+
+def workers_report(session: Session, alive: timedelta, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Every known lane: host, queues, what it grades, its last heartbeat and whether that is recent."""
+    now = now or utcnow()
+    return [{"id": w.id, "host": w.host, "queues": w.queues.split(","), "sandbox": w.sandbox,
+             "current_submission": w.current_submission, "graded": w.graded,
+             "started_at": w.started_at.isoformat(timespec="seconds"),
+             "last_heartbeat": w.last_heartbeat.isoformat(timespec="seconds"),
+             "seconds_since_heartbeat": round((now - w.last_heartbeat).total_seconds(), 1),
+             "alive": w.last_heartbeat > now - alive}
+            for w in session.scalars(select(Worker).order_by(Worker.host, Worker.id))]
 
 
 def live_capacity(session: Session, alive: timedelta, now: datetime | None = None) -> dict[str, int]:

@@ -171,3 +171,21 @@ def test_live_capacity_counts_only_workers_heard_from(sessions: sessionmaker[Ses
         leases.register(session, ["g/0"], host="g", queues=["gpu"], sandbox="docker")
         assert leases.live_capacity(session, timedelta(seconds=30)) == {"cpu": 2, "gpu": 1}
         assert leases.live_capacity(session, timedelta(seconds=30), now=utcnow() + timedelta(seconds=31)) == {}
+
+
+def test_admin_workers_lists_each_lane_and_what_it_grades(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    import json
+
+    from server_helpers import run_mlj
+
+    sid = _submit(sessions)
+    with sessions() as session:
+        leases.register(session, ["h/7/ab/0", "h/7/ab/1"], host="h", queues=["gpu"], sandbox="docker")
+        leases.claim(session, sid, "h/7/ab/1", LEASE)
+    listed = run_mlj("admin", "workers", "--db", str(tmp_path / "board.db"))
+    assert listed.exit_code == 0, listed.output
+    lines = listed.stdout.splitlines()
+    assert len(lines) == 2 and "idle" in lines[0] and f"grading #{sid}" in lines[1] and "(alive)" in lines[1]
+    report = json.loads(run_mlj("admin", "workers", "--db", str(tmp_path / "board.db"), "--json").stdout)
+    assert [(w["id"], w["queues"], w["current_submission"]) for w in report] == [
+        ("h/7/ab/0", ["gpu"], None), ("h/7/ab/1", ["gpu"], sid)]
