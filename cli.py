@@ -579,17 +579,22 @@ def serve(db: str | None, host: str, port: int, sandbox: str, workers: int, max_
               help="which gradings to take: gpu takes the challenges that run on cuda")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=1, show_default=True,
               help="gradings at once (one grading process each)")
+@gpus_option
 @click.option("--lease-seconds", type=click.FloatRange(2, 3600), default=60, show_default=True,
               help="how long a grading stays this worker's without a heartbeat (beats every quarter of it)")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info",
               show_default=True)
-def worker(broker: str, db: str | None, sandbox: str, queue: str, concurrency: int, lease_seconds: float,
-           log_level: str) -> None:
-    """Grade a board's submissions on this host, taken from its broker (stop: SIGTERM finishes those in hand)."""
+def worker(broker: str, db: str | None, sandbox: str, queue: str, concurrency: int, gpus: str | None,
+           lease_seconds: float, log_level: str) -> None:
+    """Grade a board's submissions on this host, taken from its broker (stop: SIGTERM finishes those in hand).
+
+    With --gpus, one lane per GPU, each pinned to its GPU (--concurrency is then the number of GPUs).
+    """
     from judge.server import worker as worker_main
 
+    _check_gpus(gpus)
     sys.exit(worker_main.run(broker=broker, db=db, sandbox=sandbox, queue=queue, concurrency=concurrency,
-                             lease_seconds=lease_seconds, log_level=log_level))
+                             lease_seconds=lease_seconds, log_level=log_level, gpus=gpus))
 
 
 @main.group("admin")

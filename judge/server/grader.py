@@ -45,7 +45,7 @@ class GradingCrashed(Exception):
     """The grading process died, overran, or could not grade at all."""
 
 
-def _slot_main(conn: Any, sandbox_name: str) -> None:  # runs in the grading process
+def _slot_main(conn: Any, sandbox_name: str, gpus: str | None = None) -> None:  # runs in the grading process
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the server, which stops us
     server = os.getppid()
     sandbox: Any = None
@@ -89,7 +89,7 @@ def _slot_main(conn: Any, sandbox_name: str) -> None:  # runs in the grading pro
             conn.send(("error", problem))
             return
         try:
-            conn.send(("ok", grade(find_known(challenge_id), Path(path), sandbox=sandbox).to_dict()))
+            conn.send(("ok", grade(find_known(challenge_id), Path(path), sandbox=sandbox, gpus=gpus).to_dict()))
         except Exception as exc:  # noqa: BLE001
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
@@ -111,9 +111,9 @@ def _describe_exit(code: int | None) -> str:
 class _Process:
     """One spawned grading process and its end of the pipe."""
 
-    def __init__(self, ctx: Any, sandbox_name: str) -> None:
+    def __init__(self, ctx: Any, sandbox_name: str, gpus: str | None = None) -> None:
         parent, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_slot_main, args=(child, sandbox_name), name="mlj-grader", daemon=True)
+        self.proc = ctx.Process(target=_slot_main, args=(child, sandbox_name, gpus), name="mlj-grader", daemon=True)
         self.proc.start()
         child.close()
         self.conn = parent
@@ -130,15 +130,20 @@ class _Process:
 
 
 class Slot:
-    """One grading at a time, each in a fresh process; the next one is warming while this one grades."""
+    """One grading at a time, each in a fresh process; the next one is warming while this one grades.
 
-    def __init__(self, sandbox_name: str) -> None:
+    ``gpus`` (a --gpus value, e.g. "device=1") is handed to every grading: challenges that run on cuda
+    are tested there (``mlj worker --gpus`` pins one GPU per slot).
+    """
+
+    def __init__(self, sandbox_name: str, gpus: str | None = None) -> None:
         self.sandbox_name = sandbox_name
+        self.gpus = gpus
         self._ctx = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
         self._stopped = False
         self._current: _Process | None = None
-        self._next: _Process | None = _Process(self._ctx, sandbox_name)
+        self._next: _Process | None = _Process(self._ctx, sandbox_name, gpus)
 
     def _take(self) -> _Process:
         with self._lock:
@@ -148,9 +153,9 @@ class Slot:
             if current is None:
                 if self._next is not None:
                     self._next.stop(0)
-                current = _Process(self._ctx, self.sandbox_name)
+                current = _Process(self._ctx, self.sandbox_name, self.gpus)
             self._current = current
-            self._next = _Process(self._ctx, self.sandbox_name)  # warms while ``current`` grades
+            self._next = _Process(self._ctx, self.sandbox_name, self.gpus)  # warms while ``current`` grades
             return current
 
     def _retire(self, process: _Process) -> None:

@@ -1,6 +1,7 @@
 """What ``mlj worker`` does: grading lanes on this host, fed by the broker, reporting to the database.
 
-Each of ``concurrency`` lanes grades one submission at a time, in a fresh
+Each of ``concurrency`` lanes (with ``--gpus``, one per GPU, pinned to it)
+grades one submission at a time, in a fresh
 process per grading (``grader.Slot``, warmed while the previous one grades)
 and is a row of the ``workers`` table. A heartbeat thread marks the lanes
 alive and extends the lease of every grading in hand; when this process dies,
@@ -53,14 +54,28 @@ def _heartbeats(state: tasks.WorkerState, every: float, done: threading.Event) -
             log.exception("heartbeat failed")
 
 
+def lane_gpus(gpus: str | None, concurrency: int) -> list[str | None]:
+    """Each lane's --gpus value: without GPUs, ``concurrency`` plain lanes; with them, one lane per GPU, pinned."""
+    if not gpus:
+        return [None] * concurrency
+    from judge.sandbox.gpus import host_gpus, parse_gpus, pin_gpu
+
+    count, ids = parse_gpus(gpus)
+    lanes = len(ids) if ids else (host_gpus() if count == -1 else count)
+    if lanes < 1:
+        raise ValueError(f"--gpus {gpus}: this host shows no GPU to pin a lane to")
+    return [pin_gpu(i, gpus, host_gpus=host_gpus()) for i in range(lanes)]
+
+
 def run(*, broker: str, db: str | None, sandbox: str, queue: str, concurrency: int, lease_seconds: float,
-        log_level: str) -> int:
+        log_level: str, gpus: str | None = None) -> int:
     """Register the lanes, consume until stopped, then finish the gradings in hand and leave the table."""
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
+        pinned = lane_gpus(gpus, concurrency)
         engine, sessions = open_database(db)
-    except DatabaseError as exc:
+    except (DatabaseError, ValueError) as exc:
         click.secho(f"error: {exc}", fg="red", bold=True, err=True)
         return EXIT_ERROR
     from judge.server.grader import Slot
@@ -68,7 +83,7 @@ def run(*, broker: str, db: str | None, sandbox: str, queue: str, concurrency: i
     sandbox = _sandbox(sandbox)
     host = socket.gethostname()
     prefix = f"{host}/{os.getpid()}/{secrets.token_hex(2)}"
-    lanes = [tasks.Lane(f"{prefix}/{i}", Slot(sandbox)) for i in range(concurrency)]
+    lanes = [tasks.Lane(f"{prefix}/{i}", Slot(sandbox, gpu)) for i, gpu in enumerate(pinned)]
     scratch = Path(tempfile.mkdtemp(prefix="mlj-worker-"))
     state = tasks.WorkerState(sessions, lanes, timedelta(seconds=lease_seconds), scratch)
     tasks.STATE = state
@@ -88,10 +103,11 @@ def run(*, broker: str, db: str | None, sandbox: str, queue: str, concurrency: i
         log.info("stopping: no new gradings; finishing the %d in hand",
                  sum(lane.claim is not None for lane in lanes))
 
-    click.echo(f"mlj worker {prefix}: queue {queue}, {concurrency} lane(s), sandbox {sandbox}, "
+    click.echo(f"mlj worker {prefix}: queue {queue}, {len(lanes)} lane(s)"
+               + (f" on GPUs {', '.join(g or '' for g in pinned)}" if gpus else "") + f", sandbox {sandbox}, "
                f"database {redact(str(engine.url))}, broker {redact(broker)}", err=True)
     try:
-        app.worker_main(["worker", "--pool=threads", f"--concurrency={concurrency}", f"--queues={queue}",
+        app.worker_main(["worker", "--pool=threads", f"--concurrency={len(lanes)}", f"--queues={queue}",
                          f"--loglevel={log_level.upper()}", "--without-gossip", "--without-mingle",
                          f"--hostname=mlj-{queue}@{prefix.replace('/', '-')}"])
     finally:

@@ -189,3 +189,17 @@ def test_admin_workers_lists_each_lane_and_what_it_grades(sessions: sessionmaker
     report = json.loads(run_mlj("admin", "workers", "--db", str(tmp_path / "board.db"), "--json").stdout)
     assert [(w["id"], w["queues"], w["current_submission"]) for w in report] == [
         ("h/7/ab/0", ["gpu"], None), ("h/7/ab/1", ["gpu"], sid)]
+
+
+def test_gpu_workers_pin_one_lane_per_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    from judge.sandbox import gpus
+    from judge.server.worker import lane_gpus
+
+    assert lane_gpus(None, 3) == [None, None, None]
+    assert lane_gpus("0,1", 5) == ["device=0", "device=1"]  # one lane per GPU, whatever --concurrency says
+    assert lane_gpus("2", 1) == ["device=0", "device=1"]
+    monkeypatch.setattr(gpus, "host_gpus", lambda: 3)
+    assert lane_gpus("all", 1) == ["device=0", "device=1", "device=2"]
+    monkeypatch.setattr(gpus, "host_gpus", lambda: 0)
+    with pytest.raises(ValueError, match="no GPU"):
+        lane_gpus("all", 1)
