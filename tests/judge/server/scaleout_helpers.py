@@ -30,6 +30,7 @@ class Redis:
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> None:
+        """Start it (again, on the same port: empty, as after a crash)."""
         import redis
 
         log = (self.workdir / "redis.log").open("a")
@@ -63,11 +64,12 @@ class Worker:
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 240) -> None:
+        offset = self.log.stat().st_size if self.log.exists() else 0  # a restart appends to the same log
         with self.log.open("a") as log:
             self.proc = subprocess.Popen(self.cmd, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT,
                                          start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
         deadline = time.monotonic() + timeout
-        while "ready." not in self.log.read_text():
+        while "ready." not in self.log.read_text()[offset:]:
             if self.proc.poll() is not None:
                 pytest.fail(f"worker {self.name} exited with {self.proc.returncode}:\n{self.log.read_text()}")
             if time.monotonic() > deadline:
@@ -77,9 +79,9 @@ class Worker:
     @property
     def id_prefix(self) -> str:
         """The lanes' ids start with this (``host/pid/token/``), as the worker printed it."""
-        found = re.search(r"mlj worker (\S+): queue", self.log.read_text())
+        found = re.findall(r"mlj worker (\S+): queue", self.log.read_text())
         assert found, self.log.read_text()
-        return found.group(1) + "/"
+        return found[-1] + "/"  # the latest start
 
     def graded(self) -> list[int]:
         """The submissions this worker started grading, in order (``grading #N`` lines)."""

@@ -140,3 +140,65 @@ def test_a_duplicate_delivery_and_a_pickled_message_change_nothing(board: Scaled
     assert board.rows(sid) == before
     assert board.server.api("GET", "/api/leaderboard").json() == board_before
     assert sum(w.log.read_text().count(f"#{sid}: nothing to do") for w in live) == 1  # the pickle never ran
+
+
+def test_sigterm_finishes_the_grading_in_hand_then_the_worker_leaves(board: Scaled) -> None:
+    for worker in board.workers.values():
+        if worker.proc is None or worker.proc.poll() is not None:
+            worker.start()  # the one the SIGKILL test killed
+    sid = board.server.submit(board.server.add_user("ivy"), REFERENCE.read_text())
+    prefixes = {name: w.id_prefix for name, w in board.workers.items()}
+
+    def holder() -> str | None:
+        status, *_, worker, _, _ = board.rows(sid)[sid]
+        return next((n for n, p in prefixes.items() if status == "running" and (worker or "").startswith(p)), None)
+
+    name = _wait_for("the submission running on a worker", holder)
+    worker = board.workers[name]
+    assert worker.stop(timeout=300) == 0  # returns once the grading is written
+    status, verdict, score, attempts, lease_worker, _, _ = board.rows(sid)[sid]
+    assert (status, verdict, score, attempts) == ("done", "AC", 20.0, 1) and lease_worker.startswith(prefixes[name])
+    assert "finishing the 1 in hand" in worker.log.read_text()
+    import psycopg
+
+    with psycopg.connect(board.db.replace("postgresql+psycopg", "postgresql")) as conn:
+        left = conn.execute("SELECT id FROM workers WHERE id LIKE %s", (prefixes[name] + "%",)).fetchall()
+    assert left == []  # its lanes left the workers table
+
+
+def test_a_broker_restart_with_ids_queued_and_a_server_restart_lose_nothing(board: Scaled) -> None:
+    import psycopg
+    import redis
+
+    for worker in board.workers.values():  # no consumer: what the server sends stays in Redis
+        if worker.proc is not None and worker.proc.poll() is None:
+            assert worker.stop() == 0
+    dsn = board.db.replace("postgresql+psycopg", "postgresql")
+    with psycopg.connect(dsn) as conn:
+        # a clean stop leaves the table; the lanes of the worker killed earlier stay, silent, until forgotten
+        assert conn.execute("SELECT count(*) FROM workers WHERE last_heartbeat > now() - interval '20 seconds'"
+                            ).fetchone() == (0,)
+        # two lanes that look alive, so the server sends ids that nobody takes
+        conn.execute("INSERT INTO workers (id, host, queues, sandbox, started_at, last_heartbeat, graded) "
+                     "SELECT 'idle/' || n, 'idle', 'cpu', 'process', now(), now() + interval '1 hour', 0 "
+                     "FROM generate_series(0, 1) AS n")
+    ids = [board.server.submit(board.server.add_user("gina"), REFERENCE.read_text()),
+           board.server.submit(board.server.add_user("hank"), STUB.read_text())]
+    queue = redis.Redis(port=board.redis.port)
+    _wait_for("both ids in the broker's cpu queue", lambda: queue.llen("cpu") == 2, timeout=60)
+
+    board.redis.stop()  # no persistence: the two messages are gone
+    board.redis.start()
+    assert queue.llen("cpu") == 0
+    board.server.stop()
+    board.server.start(timeout=240)
+    with psycopg.connect(dsn) as conn:
+        conn.execute("DELETE FROM workers WHERE host = 'idle'")
+    for worker in board.workers.values():
+        worker.start()
+
+    graded = board.server.wait_done(*ids, timeout=600)
+    assert [(s["status"], s["verdict"]) for s in graded] == [("done", "AC"), ("done", "RE")]
+    assert [row[3] for row in board.rows(*ids).values()] == [1, 1]  # each claimed once
+    assert sum(w.graded().count(i) for w in board.workers.values() for i in ids) == 2
+    assert "sent to the broker but never taken; sending it again" in board.server.log.read_text()
