@@ -79,6 +79,16 @@ def test_the_running_workers_take_json_only(board: Scaled) -> None:
         assert conf["broker_transport_options"]["visibility_timeout"] >= 4 * longest_grading()
 
 
+
+def test_the_admin_page_lists_the_workers(board: Scaled) -> None:
+    token = board.server.add_user("root", admin=True)
+    page = board.server.api("GET", "/admin", cookies={"mlj_token": token})
+    assert page.status_code == 200
+    for worker in board.workers.values():
+        assert f"<td>{worker.id_prefix}0</td>" in page.text
+    assert page.text.count("idle</td>") == 2
+
+
 def test_submissions_across_two_workers_are_graded_exactly_once(board: Scaled) -> None:
     users = {name: board.server.add_user(name) for name in ("carol", "dave", "erin")}
     expected: dict[int, str] = {}
