@@ -536,6 +536,8 @@ def image_build(base_image: str | None, tag: str, gpu: bool, wheelhouse: Path | 
 
 DB_HELP = "database URL (postgresql+psycopg://USER:PASS@HOST/DB) or SQLite file path  [default: ./.mlj/server.db]"
 db_option = click.option("--db", envvar="MLJ_DB", default=None, help=DB_HELP)
+broker_option = click.option("--broker", envvar="MLJ_BROKER", default=None,
+                             help="redis://HOST:PORT/N: grade on `mlj worker` processes instead of local slots")
 
 
 @main.command()
@@ -556,14 +558,43 @@ db_option = click.option("--db", envvar="MLJ_DB", default=None, help=DB_HELP)
               "and X-Forwarded-Host (never without one: a client could set them)")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info",
               show_default=True)
+@broker_option
 def serve(db: str | None, host: str, port: int, sandbox: str, workers: int, max_upload_kib: int,
-          rate_limit: int, max_pending: int, secure_cookies: bool, trust_proxy: bool, log_level: str) -> None:
-    """Host the team leaderboard: web pages, JSON API, grading in sandboxes."""
+          rate_limit: int, max_pending: int, secure_cookies: bool, trust_proxy: bool, log_level: str,
+          broker: str | None) -> None:
+    """Host the team leaderboard: web pages, JSON API, grading in sandboxes (or on `mlj worker`s with --broker)."""
     from judge.server import admin
 
     sys.exit(admin.serve(db=db, host=host, port=port, sandbox=sandbox, workers=workers,
                          max_upload_kib=max_upload_kib, rate_limit=rate_limit, log_level=log_level,
-                         max_pending=max_pending, secure_cookies=secure_cookies, trust_proxy=trust_proxy))
+                         max_pending=max_pending, secure_cookies=secure_cookies, trust_proxy=trust_proxy,
+                         broker=broker))
+
+
+@main.command()
+@click.option("--broker", envvar="MLJ_BROKER", required=True, help="the board's broker, redis://HOST:PORT/N")
+@db_option
+@sandbox_option
+@click.option("--queue", type=click.Choice(["cpu", "gpu"]), default="cpu", show_default=True,
+              help="which gradings to take: gpu takes the challenges that run on cuda")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="gradings at once (one grading process each)")
+@gpus_option
+@click.option("--lease-seconds", type=click.FloatRange(2, 3600), default=60, show_default=True,
+              help="how long a grading stays this worker's without a heartbeat (beats every quarter of it)")
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info",
+              show_default=True)
+def worker(broker: str, db: str | None, sandbox: str, queue: str, concurrency: int, gpus: str | None,
+           lease_seconds: float, log_level: str) -> None:
+    """Grade a board's submissions on this host, taken from its broker (stop: SIGTERM finishes those in hand).
+
+    With --gpus, one lane per GPU, each pinned to its GPU (--concurrency is then the number of GPUs).
+    """
+    from judge.server import worker as worker_main
+
+    _check_gpus(gpus)
+    sys.exit(worker_main.run(broker=broker, db=db, sandbox=sandbox, queue=queue, concurrency=concurrency,
+                             lease_seconds=lease_seconds, log_level=log_level, gpus=gpus))
 
 
 @main.group("admin")
@@ -600,6 +631,16 @@ def admin_users(db: str | None, as_json: bool) -> None:
     from judge.server import admin
 
     sys.exit(admin.list_users(db=db, as_json=as_json))
+
+
+@admin_group.command("workers")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+def admin_workers(db: str | None, as_json: bool) -> None:
+    """List the grading workers (`mlj worker`): queues, what each grades, last heartbeat."""
+    from judge.server import admin
+
+    sys.exit(admin.list_workers(db=db, as_json=as_json))
 
 
 @admin_group.command("remove-user")

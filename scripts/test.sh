@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything the test suite needs on a fresh Debian 12 machine, then run it.
 # This is the README's test command and what .ci/run runs. Idempotent.
-#   - as root: Debian packages (Docker engine, debootstrap, Chromium, PostgreSQL), a running
+#   - as root: Debian packages (Docker engine, debootstrap, Chromium, PostgreSQL, Redis), a running
 #     dockerd, the local base image (no registry needed) and the runner image;
 #   - pip: torch (pinned CPU build) and mlj with its dev extras;
 #   - then pytest (the Docker, browser and PostgreSQL tests run for real; as root, and always under
@@ -13,7 +13,8 @@ say() { printf '[test.sh +%ss] %s\n' "$(($(date +%s) - t0))" "$*"; }
 
 if [ "$(id -u)" -eq 0 ]; then
     missing=()
-    for pair in dockerd:docker.io debootstrap:debootstrap chromium:chromium pg_ctlcluster:postgresql; do
+    for pair in dockerd:docker.io debootstrap:debootstrap chromium:chromium pg_ctlcluster:postgresql \
+            redis-server:redis-server; do
         command -v "${pair%%:*}" >/dev/null || missing+=("${pair##*:}")
     done
     if [ ${#missing[@]} -gt 0 ]; then

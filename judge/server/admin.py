@@ -30,7 +30,7 @@ def _error(message: str) -> int:
 
 def serve(*, db: str | None, host: str, port: int, sandbox: str, workers: int, max_upload_kib: int,
           rate_limit: int, log_level: str, max_pending: int = 3, secure_cookies: bool = False,
-          trust_proxy: bool = False) -> int:
+          trust_proxy: bool = False, broker: str | None = None) -> int:
     """Open (and migrate) the database, then serve until stopped."""
     import uvicorn  # the web stack, only for the command that serves
 
@@ -40,13 +40,14 @@ def serve(*, db: str | None, host: str, port: int, sandbox: str, workers: int, m
     logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = Settings(db=db, sandbox=sandbox, workers=workers, max_upload=max_upload_kib * 1024,
                         rate_limit=rate_limit, max_pending=max_pending, secure_cookies=secure_cookies,
-                        trust_proxy=trust_proxy)
+                        trust_proxy=trust_proxy, broker=broker)
     try:
         app = create_app(settings)
     except (DatabaseError, ValueError, RuntimeError) as exc:
         return _error(str(exc))
     click.echo(f"mlj leaderboard on http://{host}:{port}  (database {redact(normalize_url(db))}, "
-               f"sandbox {app.state.sandbox}, {workers} grading worker(s))", err=True)
+               f"sandbox {app.state.sandbox}, "
+               + (f"broker {redact(broker)})" if broker else f"{workers} grading worker(s))"), err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, timeout_graceful_shutdown=5)
     return EXIT_OK
 
@@ -101,6 +102,27 @@ def list_users(*, db: str | None, as_json: bool) -> int:
     for user in [] if as_json else users:
         click.echo(f"{user['name']:<24} {'admin' if user['is_admin'] else 'member':<7} "
                    f"{user['submissions']:>5} submission(s)  since {user['created_at']}")
+    return EXIT_OK
+
+
+def list_workers(*, db: str | None, as_json: bool) -> int:
+    """The `mlj worker` lanes the database knows: queues, what each grades, its last heartbeat."""
+    from judge.server.dispatch import ALIVE
+    from judge.server.leases import workers_report
+
+    workers = _new_token(db, lambda session: workers_report(session, ALIVE))
+    if workers is None:
+        return EXIT_ERROR
+    if as_json:
+        click.echo(json.dumps(workers, indent=2))
+        return EXIT_OK
+    for w in workers:
+        doing = f"grading #{w['current_submission']}" if w["current_submission"] else "idle"
+        state = "alive" if w["alive"] else "silent"
+        click.echo(f"{w['id']:<40} {','.join(w['queues']):<8} {w['sandbox']:<8} {doing:<16} {w['graded']:>5} graded  "
+                   f"heartbeat {w['seconds_since_heartbeat']:g}s ago ({state})")
+    if not workers:
+        click.echo("no workers (start one with: mlj worker --broker URL --db URL)", err=True)
     return EXIT_OK
 
 

@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 from judge import __version__
 from judge.server import api, pages
 from judge.server.db import open_database
+from judge.server.dispatch import BrokerGrader
 from judge.server.grader import Grader
 from judge.server.security import Guard
 
@@ -37,6 +38,7 @@ class Settings:
     max_pending: int = 3  # submissions one member may have queued or running at once; 0: no limit
     secure_cookies: bool = False  # mark cookies Secure (the site is served over https, e.g. behind a proxy)
     trust_proxy: bool = False  # believe X-Forwarded-Proto/-Host (only behind a proxy that sets them)
+    broker: str | None = None  # redis://HOST:PORT/N: gradings go to `mlj worker` processes (judge.server.dispatch)
 
 
 def _resolve_sandbox(name: str) -> str:
@@ -54,13 +56,17 @@ def _resolve_sandbox(name: str) -> str:
 def create_app(settings: Settings) -> FastAPI:
     """Open (and migrate) the database now, so a bad URL fails before the server listens."""
     engine, sessions = open_database(settings.db)
-    sandbox = _resolve_sandbox(settings.sandbox)
+    sandbox = "on the workers" if settings.broker else _resolve_sandbox(settings.sandbox)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # judge.challenge (pydantic, yaml): load it beside startup, not in the first request
         threading.Thread(target=importlib.import_module, args=("judge.challenge",), daemon=True).start()
-        grader = Grader(sessions, workers=settings.workers, sandbox_name=sandbox)
+        grader: Grader | BrokerGrader
+        if settings.broker:
+            grader = BrokerGrader(sessions, broker=settings.broker)
+        else:
+            grader = Grader(sessions, workers=settings.workers, sandbox_name=sandbox)
         requeued = grader.start()
         if requeued:
             log.info("re-queued %d submission(s) left from the previous run", requeued)

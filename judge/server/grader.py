@@ -45,7 +45,7 @@ class GradingCrashed(Exception):
     """The grading process died, overran, or could not grade at all."""
 
 
-def _slot_main(conn: Any, sandbox_name: str) -> None:  # runs in the grading process
+def _slot_main(conn: Any, sandbox_name: str, gpus: str | None = None) -> None:  # runs in the grading process
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the server, which stops us
     server = os.getppid()
     sandbox: Any = None
@@ -89,7 +89,7 @@ def _slot_main(conn: Any, sandbox_name: str) -> None:  # runs in the grading pro
             conn.send(("error", problem))
             return
         try:
-            conn.send(("ok", grade(find_known(challenge_id), Path(path), sandbox=sandbox).to_dict()))
+            conn.send(("ok", grade(find_known(challenge_id), Path(path), sandbox=sandbox, gpus=gpus).to_dict()))
         except Exception as exc:  # noqa: BLE001
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
@@ -111,9 +111,9 @@ def _describe_exit(code: int | None) -> str:
 class _Process:
     """One spawned grading process and its end of the pipe."""
 
-    def __init__(self, ctx: Any, sandbox_name: str) -> None:
+    def __init__(self, ctx: Any, sandbox_name: str, gpus: str | None = None) -> None:
         parent, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_slot_main, args=(child, sandbox_name), name="mlj-grader", daemon=True)
+        self.proc = ctx.Process(target=_slot_main, args=(child, sandbox_name, gpus), name="mlj-grader", daemon=True)
         self.proc.start()
         child.close()
         self.conn = parent
@@ -130,15 +130,20 @@ class _Process:
 
 
 class Slot:
-    """One grading at a time, each in a fresh process; the next one is warming while this one grades."""
+    """One grading at a time, each in a fresh process; the next one is warming while this one grades.
 
-    def __init__(self, sandbox_name: str) -> None:
+    ``gpus`` (a --gpus value, e.g. "device=1") is handed to every grading: challenges that run on cuda
+    are tested there (``mlj worker --gpus`` pins one GPU per slot).
+    """
+
+    def __init__(self, sandbox_name: str, gpus: str | None = None) -> None:
         self.sandbox_name = sandbox_name
+        self.gpus = gpus
         self._ctx = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
         self._stopped = False
         self._current: _Process | None = None
-        self._next: _Process | None = _Process(self._ctx, sandbox_name)
+        self._next: _Process | None = _Process(self._ctx, sandbox_name, gpus)
 
     def _take(self) -> _Process:
         with self._lock:
@@ -148,9 +153,9 @@ class Slot:
             if current is None:
                 if self._next is not None:
                     self._next.stop(0)
-                current = _Process(self._ctx, self.sandbox_name)
+                current = _Process(self._ctx, self.sandbox_name, self.gpus)
             self._current = current
-            self._next = _Process(self._ctx, self.sandbox_name)  # warms while ``current`` grades
+            self._next = _Process(self._ctx, self.sandbox_name, self.gpus)  # warms while ``current`` grades
             return current
 
     def _retire(self, process: _Process) -> None:
@@ -277,35 +282,50 @@ class Grader:
                 self._wake.notify_all()  # a member's slot is free again: another thread may start their next
 
     def _grade_one(self, slot: Slot, submission_id: int) -> None:
-        from judge.challenge import find_known
-
         with self.sessions() as session:
             submission = session.get(Submission, submission_id)
             if submission is None:
                 return  # removed with its user
             challenge_id, code, user = submission.challenge, submission.code, submission.user.name
-        name = f"submission-{submission_id}.py"
-        path = self._scratch / name
-        path.write_text(code, encoding="utf-8")
-        values: dict[str, Any]
         try:
-            limits = find_known(challenge_id).spec.limits
-            result = slot.grade(challenge_id, path, limits.total_time + limits.import_time + GRACE_SECONDS)
-            result["submission"] = name
-            values = {"status": DONE, "verdict": str(result["verdict"]), "score": result["score"],
-                      "max_score": result["max_score"], "message": result["message"],
-                      "result_json": json.dumps(result, default=str)}
-            log.info("graded #%s (%s, %s): %s %g/%g in %.1fs", submission_id, user, challenge_id, values["verdict"],
-                     result["score"], result["max_score"], result["duration"])
+            values = grade_values(slot, self._scratch, submission_id, challenge_id, code, user)
         except Exception as exc:  # noqa: BLE001 - GradingCrashed, a challenge gone from the catalog, ...
             if self._stopping.is_set():
                 return  # the server is stopping: leave it running, the next start re-queues it
-            values = {"status": ERROR, "verdict": "JE", "score": None, "max_score": None,
-                      "message": f"judge error: {exc}", "result_json": None}
-            log.error("grading #%s failed: %s", submission_id, exc)
-        finally:
-            path.unlink(missing_ok=True)
+            values = error_values(submission_id, exc)
         with self.sessions() as session:
             session.execute(update(Submission).where(Submission.id == submission_id, Submission.status == RUNNING)
                             .values(finished_at=utcnow(), **values))
             session.commit()
+
+
+def grade_values(slot: Slot, scratch: Path, submission_id: int, challenge_id: str, code: str, user: str
+                 ) -> dict[str, Any]:
+    """Grade ``code`` in ``slot`` (a fresh process); the finished row's columns. Raises when it cannot finish.
+
+    Shared by the local slots and the scale-out workers (``judge.server.tasks``), so both grade alike.
+    """
+    from judge.challenge import find_known
+
+    name = f"submission-{submission_id}.py"
+    path = scratch / name
+    path.write_text(code, encoding="utf-8")
+    try:
+        limits = find_known(challenge_id).spec.limits
+        result = slot.grade(challenge_id, path, limits.total_time + limits.import_time + GRACE_SECONDS)
+    finally:
+        path.unlink(missing_ok=True)
+    result["submission"] = name
+    values = {"status": DONE, "verdict": str(result["verdict"]), "score": result["score"],
+              "max_score": result["max_score"], "message": result["message"],
+              "result_json": json.dumps(result, default=str)}
+    log.info("graded #%s (%s, %s): %s %g/%g in %.1fs", submission_id, user, challenge_id, values["verdict"],
+             result["score"], result["max_score"], result["duration"])
+    return values
+
+
+def error_values(submission_id: int, exc: BaseException) -> dict[str, Any]:
+    """The columns of a grading that could not finish: JE, with the reason."""
+    log.error("grading #%s failed: %s", submission_id, exc)
+    return {"status": ERROR, "verdict": "JE", "score": None, "max_score": None,
+            "message": f"judge error: {exc}", "result_json": None}

@@ -76,7 +76,8 @@ def rejudge(session: Session, *, by: str, challenge: str | None = None, submissi
     queued = session.execute(query.values(
         rejudge_id=record.id, previous_verdict=Submission.verdict, previous_score=Submission.score,
         status=QUEUED, verdict=None, score=None, max_score=None, message="", result_json=None,
-        started_at=None, finished_at=None)).rowcount
+        started_at=None, finished_at=None,
+        attempts=0, lease_worker=None, lease_expires=None, dispatched_at=None)).rowcount  # a new grading
     session.commit()
     return record, queued
 

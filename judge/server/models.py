@@ -82,5 +82,27 @@ class Submission(Base):
     rejudge_id: Mapped[int | None] = mapped_column(ForeignKey("rejudges.id"), default=None, index=True)
     previous_verdict: Mapped[str | None] = mapped_column(String(8), default=None)
     previous_score: Mapped[float | None] = mapped_column(Float, default=None)
+    # scale-out (judge.server.tasks): how many times a worker claimed it, who holds it until when, when its id
+    # last went to the broker and on which queue; the embedded grader leaves them alone
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    lease_worker: Mapped[str | None] = mapped_column(String(128), default=None)
+    lease_expires: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    queue: Mapped[str | None] = mapped_column(String(16), default=None)
 
     user: Mapped[User] = relationship(back_populates="submissions")
+
+
+class Worker(Base):
+    """One grading process of ``mlj worker`` (it grades one submission at a time), as its heartbeats report it."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    queues: Mapped[str] = mapped_column(String(64))  # comma-separated: cpu, gpu
+    sandbox: Mapped[str] = mapped_column(String(16))
+    current_submission: Mapped[int | None] = mapped_column(Integer, default=None)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_heartbeat: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    graded: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

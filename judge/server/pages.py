@@ -288,8 +288,11 @@ def admin_page(request: Request, session: Session = Depends(get_session)) -> Res
         return user
     rejudges = [manage.changes(session, r) for r in
                 session.scalars(select(Rejudge.id).order_by(Rejudge.id.desc()).limit(20))]
+    from judge.server.dispatch import ALIVE
+    from judge.server.leases import workers_report
+
     return render(request, "admin.html", user=user, title="Admin", users=manage.list_users(session),
-                  challenges=known_challenges(), rejudges=rejudges)
+                  challenges=known_challenges(), rejudges=rejudges, workers=workers_report(session, ALIVE))
 
 
 @router.post("/admin/{action}", response_model=None)
