@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from judge import CHALLENGES_DIR, REFERENCE_DIR
+from judge.pyast import parse
 from judge.runner.tolerance import DEFAULT_TOLERANCES, Tolerance
 from judge.verdict import SOLUTION_FOLDERS
 
@@ -379,7 +380,7 @@ def hidden_test_names(challenge: Challenge) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for path in sorted(challenge.tests_dir("hidden").glob("test_*.py")):
         try:
-            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            tree = parse(path.read_text(encoding="utf-8"), filename=str(path))
         except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
             found[path.name] = set()
             continue

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from judge import mutant_operators
 from judge.challenge import Challenge, load_yaml
+from judge.pyast import parse
 from judge.sandbox.base import Sandbox
 from judge.verdict import SubmissionResult, Verdict
 
@@ -99,7 +100,7 @@ def load_equivalents(challenge: Challenge) -> list[Equivalent]:
 
 def graded_scope(source: str, names: list[str]) -> list[tuple[int, int]]:
     """Line spans of the module-level functions and classes in ``names`` and of those they use, transitively."""
-    tree = ast.parse(source)
+    tree = parse(source)
     defs = {node.name: node for node in tree.body
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
     todo, seen = [n for n in names if n in defs], set()

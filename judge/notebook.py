@@ -9,9 +9,10 @@ Jupyter, so a syntax error names its cell and its line there.
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass
+
+from judge.pyast import parse
 
 SUFFIX = ".ipynb"
 
@@ -60,7 +61,7 @@ def to_script(data: bytes, filename: str = "solution.ipynb") -> Script:
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)
         try:
-            ast.parse(source, filename=f"{filename} cell {number}")
+            parse(source, filename=f"{filename} cell {number}")
         except SyntaxError as exc:
             return Script(None, _cell_error(source, number, exc))
         except (ValueError, MemoryError, RecursionError) as exc:

@@ -27,6 +27,7 @@ from collections import deque
 from pathlib import Path
 
 from judge.grading import read_source
+from judge.pyast import parse
 
 
 def python_loops(path: Path) -> int:
@@ -37,7 +38,7 @@ def python_loops(path: Path) -> int:
         return 0
     source = read_source(path, data)[0]  # the module the grading imports, notebook or .py alike
     try:
-        tree = ast.parse(source or "")
+        tree = parse(source or "")
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return 0
     return sum(isinstance(node, (ast.For, ast.AsyncFor, ast.While)) for node in ast.walk(tree))

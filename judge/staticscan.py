@@ -17,6 +17,8 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
+from judge.pyast import parse
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -116,7 +118,7 @@ def decode_source(data: bytes, filename: str = "solution.py") -> tuple[str | Non
 
 def scan(source: str, *, apis: list[str], modules: list[str], filename: str = "solution.py") -> ScanResult:
     try:
-        tree = ast.parse(source, filename=filename)
+        tree = parse(source, filename=filename)
     except SyntaxError as exc:
         return ScanResult(f"SyntaxError: {exc.msg} ({Path(filename).name} line {exc.lineno})", ())
     except ValueError as exc:  # e.g. null bytes
