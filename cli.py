@@ -289,9 +289,11 @@ def submit(challenge_id: str, file: Path | None, sandbox: str, seed: int | None,
               help="submissions graded in parallel (with --gpus, each job gets its own GPU)")
 @click.option("--details", is_flag=True, help="print every test of every submission, not one line each")
 @gpus_option
+@click.option("--server", default=None, help="grade the batch on a leaderboard server's slots or workers (an admin's "
+              "token from `mlj login`); it stays off the leaderboard")
 def grade(challenge_id: str, files: tuple[Path, ...], sandbox: str, seed: int | None, as_json: bool,
           json_out: Path | None, junit_out: Path | None, markdown_out: Path | None, csv_out: Path | None, jobs: int,
-          details: bool, gpus: str | None) -> None:
+          details: bool, gpus: str | None, server: str | None) -> None:
     """Grade submissions for CI (exit 0: all AC, 1: some not AC, 2: usage or judge error).
 
     FILES may be files (.py, .ipynb) or folders of them. With CHALLENGE_ID `all`, each
@@ -306,42 +308,27 @@ def grade(challenge_id: str, files: tuple[Path, ...], sandbox: str, seed: int | 
         err.print(Text.assemble(("error: ", "bold red"), f"{stray[0]} is not a submission; reports go to "
                                 "--json-file FILE, --junit-xml FILE, --summary-md FILE or --csv FILE"))
         sys.exit(EXIT_USAGE)
-    if jobs > 1 and _several(challenge_id, files):
-        from judge import forkserver
+    if server and (jobs > 1 or gpus):
+        err.print("[bold red]error:[/] --jobs and --gpus are for grading here; with --server the board's slots or "
+                  "workers grade the batch (drop them)")
+        sys.exit(EXIT_USAGE)
+    if server:
+        pairs, results, sandbox_name, interrupted = _grade_on_board(challenge_id, files, server, seed)
+    else:
+        pairs, results, sandbox_name, interrupted = _grade_here(challenge_id, files, sandbox, seed, jobs, gpus)
+    from judge.reports import (
+        print_result,
+        submission_labels,
+        summary_table,
+        to_json,
+        write_csv,
+        write_json,
+        write_junit,
+        write_markdown,
+    )
 
-        forkserver.start()  # first: its imports load while this process reads the challenges
-    box = _sandbox(sandbox)
-    try:
-        from judge.batch import Interrupted, grade_many, resolve
-        from judge.challenge import ChallengeError
-        from judge.reports import (
-            print_result,
-            submission_labels,
-            summary_table,
-            to_json,
-            write_csv,
-            write_json,
-            write_junit,
-            write_markdown,
-        )
-
-        try:
-            pairs = resolve(challenge_id, files)
-        except ChallengeError as exc:
-            err.print(f"[bold red]error:[/] {exc}")
-            sys.exit(EXIT_USAGE)
-        if not pairs:
-            err.print("[bold red]error:[/] no .py or .ipynb files to grade")
-            sys.exit(EXIT_USAGE)
-        interrupted = False
-        try:
-            results = grade_many(pairs, sandbox=box, seed=seed, jobs=jobs, console=err, gpus=gpus)
-        except Interrupted as stop:  # Ctrl-C: report what finished, then exit 130
-            results, interrupted = stop.results, True
-    finally:
-        box.close()
     if as_json:
-        click.echo(json.dumps(to_json(results, sandbox=box.name), indent=2, default=str))
+        click.echo(json.dumps(to_json(results, sandbox=sandbox_name), indent=2, default=str))
     elif len(results) == 1 or details:
         for result, label in zip(results, submission_labels(results)):
             print_result(console, result, show_log=False, details=details, label=label)
@@ -349,7 +336,7 @@ def grade(challenge_id: str, files: tuple[Path, ...], sandbox: str, seed: int | 
         console.print(summary_table(results, width=console.width))
         console.print("[dim]every test of every submission: --details, or --json-file / --junit-xml[/]")
     if json_out:
-        write_json(json_out, results, sandbox=box.name)
+        write_json(json_out, results, sandbox=sandbox_name)
     for out, write in ((junit_out, write_junit), (markdown_out, write_markdown), (csv_out, write_csv)):
         if out:
             write(out, results)
@@ -358,6 +345,60 @@ def grade(challenge_id: str, files: tuple[Path, ...], sandbox: str, seed: int | 
                   "the reports hold those")
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(exit_code(results))
+
+
+def _pairs(challenge_id: str, files: tuple[Path, ...]) -> list:
+    """(challenge, file) for each submission; exit 2 with the reason when there are none or an id is wrong."""
+    from judge.batch import resolve
+    from judge.challenge import ChallengeError
+
+    try:
+        pairs = resolve(challenge_id, files)
+    except ChallengeError as exc:
+        err.print(f"[bold red]error:[/] {exc}")
+        sys.exit(EXIT_USAGE)
+    if not pairs:
+        err.print("[bold red]error:[/] no .py or .ipynb files to grade")
+        sys.exit(EXIT_USAGE)
+    return pairs
+
+
+def _grade_here(challenge_id: str, files: tuple[Path, ...], sandbox: str, seed: int | None, jobs: int,
+                gpus: str | None) -> tuple[list, list, str, bool]:
+    """(pairs, results, sandbox name, interrupted) of a batch graded on this machine."""
+    if jobs > 1 and _several(challenge_id, files):
+        from judge import forkserver
+
+        forkserver.start()  # first: its imports load while this process reads the challenges
+    box = _sandbox(sandbox)
+    try:
+        from judge.batch import Interrupted, grade_many
+
+        pairs = _pairs(challenge_id, files)
+        try:
+            return pairs, grade_many(pairs, sandbox=box, seed=seed, jobs=jobs, console=err, gpus=gpus), box.name, False
+        except Interrupted as stop:  # Ctrl-C: report what finished, then exit 130
+            return pairs, stop.results, box.name, True
+    finally:
+        box.close()
+
+
+def _grade_on_board(challenge_id: str, files: tuple[Path, ...], server: str, seed: int | None
+                    ) -> tuple[list, list, str, bool]:
+    """(pairs, results, "board URL", interrupted) of a batch graded by a leaderboard server."""
+    from judge.server.batch_client import BatchInterrupted, grade_remote
+    from judge.server.client import ClientError
+
+    pairs = _pairs(challenge_id, files)
+    try:
+        results, label = grade_remote(pairs, server=server, seed=seed, console=err)
+    except ClientError as exc:
+        err.print(Text.assemble(("error: ", "bold red"), str(exc)))
+        sys.exit(EXIT_USAGE)
+    except BatchInterrupted as stop:
+        err.print(f"stopped waiting; batch {stop.batch_id} stays on the board and is graded all the same")
+        return pairs, stop.results, f"board {server}", True
+    return pairs, results, label, False
 
 
 @main.command()

@@ -19,7 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from judge import __version__
-from judge.server import api, pages
+from judge.server import api, batches, pages
 from judge.server.db import open_database
 from judge.server.dispatch import BrokerGrader
 from judge.server.grader import Grader
@@ -97,6 +97,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.add_middleware(Guard, max_upload=settings.max_upload, trust_proxy=settings.trust_proxy)
     app.include_router(api.router)
+    app.include_router(batches.router)
     app.include_router(pages.router)
     return app
 

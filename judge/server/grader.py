@@ -82,14 +82,15 @@ def _slot_main(conn: Any, sandbox_name: str, gpus: str | None = None) -> None:  
         problem = f"sandbox {sandbox_name!r} is not available: {exc}"
     try:
         try:
-            challenge_id, path = conn.recv()  # one grading, then this process exits
+            challenge_id, path, seed = conn.recv()  # one grading, then this process exits
         except (EOFError, OSError):
             return
         if problem:
             conn.send(("error", problem))
             return
         try:
-            conn.send(("ok", grade(find_known(challenge_id), Path(path), sandbox=sandbox, gpus=gpus).to_dict()))
+            result = grade(find_known(challenge_id), Path(path), sandbox=sandbox, gpus=gpus, seed=seed)
+            conn.send(("ok", result.to_dict()))
         except Exception as exc:  # noqa: BLE001
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
@@ -164,10 +165,11 @@ class Slot:
                 self._current = None
         process.stop()
 
-    def grade(self, challenge_id: str, path: Path, timeout: float) -> dict[str, Any]:
+    def grade(self, challenge_id: str, path: Path, timeout: float, seed: int | None = None) -> dict[str, Any]:
+        """The result (as a dict) of one grading; ``seed`` None draws one."""
         process = self._take()
         try:
-            process.conn.send((challenge_id, str(path)))
+            process.conn.send((challenge_id, str(path), seed))
             if not process.conn.poll(timeout):
                 raise GradingCrashed(f"grading took more than {timeout:.0f}s and was stopped")
             kind, payload = process.conn.recv()
@@ -286,9 +288,10 @@ class Grader:
             submission = session.get(Submission, submission_id)
             if submission is None:
                 return  # removed with its user
-            challenge_id, code, user = submission.challenge, submission.code, submission.user.name
+            challenge_id, code, seed = submission.challenge, submission.code, submission.seed
+            user = submission.user.name
         try:
-            values = grade_values(slot, self._scratch, submission_id, challenge_id, code, user)
+            values = grade_values(slot, self._scratch, submission_id, challenge_id, code, user, seed)
         except Exception as exc:  # noqa: BLE001 - GradingCrashed, a challenge gone from the catalog, ...
             if self._stopping.is_set():
                 return  # the server is stopping: leave it running, the next start re-queues it
@@ -299,8 +302,8 @@ class Grader:
             session.commit()
 
 
-def grade_values(slot: Slot, scratch: Path, submission_id: int, challenge_id: str, code: str, user: str
-                 ) -> dict[str, Any]:
+def grade_values(slot: Slot, scratch: Path, submission_id: int, challenge_id: str, code: str, user: str,
+                 seed: int | None = None) -> dict[str, Any]:
     """Grade ``code`` in ``slot`` (a fresh process); the finished row's columns. Raises when it cannot finish.
 
     Shared by the local slots and the scale-out workers (``judge.server.tasks``), so both grade alike.
@@ -312,7 +315,7 @@ def grade_values(slot: Slot, scratch: Path, submission_id: int, challenge_id: st
     path.write_text(code, encoding="utf-8")
     try:
         limits = find_known(challenge_id).spec.limits
-        result = slot.grade(challenge_id, path, limits.total_time + limits.import_time + GRACE_SECONDS)
+        result = slot.grade(challenge_id, path, limits.total_time + limits.import_time + GRACE_SECONDS, seed)
     finally:
         path.unlink(missing_ok=True)
     result["submission"] = name

@@ -43,6 +43,7 @@ class Claim:
     challenge: str
     code: str
     user: str
+    seed: int | None = None  # a batch's seed; None: drawn for this grading
 
 
 def claim(session: Session, submission_id: int, worker_id: str, lease: timedelta, queue: str | None = None
@@ -58,15 +59,16 @@ def claim(session: Session, submission_id: int, worker_id: str, lease: timedelta
         .values(status=RUNNING, attempts=Submission.attempts + 1, lease_worker=worker_id,
                 lease_expires=now + lease, started_at=now, dispatched_at=None,
                 **({"queue": queue} if queue else {}))
-        .returning(Submission.attempts, Submission.challenge, Submission.code, Submission.user_id)).first()
+        .returning(Submission.attempts, Submission.challenge, Submission.code, Submission.user_id,
+                   Submission.seed)).first()
     if taken is None:
         session.rollback()
         return None
-    attempt, challenge, code, user_id = taken
+    attempt, challenge, code, user_id, seed = taken
     session.execute(update(Worker).where(Worker.id == worker_id).values(current_submission=submission_id))
     session.commit()
     user = session.scalar(select(User.name).where(User.id == user_id)) or "?"
-    return Claim(submission_id, attempt, challenge, code, user)
+    return Claim(submission_id, attempt, challenge, code, user, seed)
 
 
 def _held(submission_id: int, worker_id: str, attempt: int) -> Any:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from judge.server.auth import UserError
-from judge.server.models import DONE, ERROR, PENDING, QUEUED, Rejudge, Submission, User, utcnow
+from judge.server.models import DONE, ERROR, PENDING, QUEUED, Rejudge, Submission, User, on_board, utcnow
 
 
 def list_users(session: Session) -> list[dict[str, Any]]:
@@ -71,8 +71,8 @@ def rejudge(session: Session, *, by: str, challenge: str | None = None, submissi
     session.add(record)
     session.flush()
     query = update(Submission).where(Submission.status.in_((DONE, ERROR)), Submission.challenge == challenge)
-    if submission_id is not None:
-        query = query.where(Submission.id == submission_id)
+    # a whole challenge: the board's submissions, not a batch's (its owner grades it again with its seed)
+    query = query.where(Submission.id == submission_id if submission_id is not None else on_board())
     queued = session.execute(query.values(
         rejudge_id=record.id, previous_verdict=Submission.verdict, previous_score=Submission.score,
         status=QUEUED, verdict=None, score=None, max_score=None, message="", result_json=None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -11,6 +12,7 @@ from sqlalchemy.types import TypeDecorator
 # Submission.status values
 QUEUED, RUNNING, DONE, ERROR = "queued", "running", "done", "error"
 PENDING = (QUEUED, RUNNING)
+FINISHED = (DONE, ERROR)
 
 
 def utcnow() -> datetime:
@@ -89,8 +91,30 @@ class Submission(Base):
     lease_expires: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     queue: Mapped[str | None] = mapped_column(String(16), default=None)
+    # `mlj grade --server`: the batch it belongs to (kept off the leaderboard and the members' pages), its name
+    # there (the file's path as sent), and the seed every submission of the batch is graded on (None: drawn)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), default=None, index=True)
+    label: Mapped[str | None] = mapped_column(String(255), default=None)
+    seed: Mapped[int | None] = mapped_column(Integer, default=None)
 
     user: Mapped[User] = relationship(back_populates="submissions")
+
+
+#: the rows the leaderboard, the members' pages and the per-member caps see: not those of a batch
+def on_board() -> Any:
+    return Submission.batch_id.is_(None)
+
+
+class Batch(Base):
+    """One `mlj grade --server` run: an admin's submissions graded on the board's slots or workers, one seed."""
+
+    __tablename__ = "batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    seed: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Worker(Base):

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from judge.server.models import DONE, Submission, User
+from judge.server.models import DONE, Submission, User, on_board
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def scored_rows(session: Session, challenge: str | None = None, *, user: str | N
     query = (select(User.name, Submission.challenge, Submission.score, Submission.max_score,
                     Submission.created_at, Submission.id)
              .join(User, Submission.user_id == User.id)
-             .where(Submission.status == DONE, Submission.verdict != "JE", Submission.score.is_not(None)))
+             .where(Submission.status == DONE, Submission.verdict != "JE", Submission.score.is_not(None), on_board()))
     if challenge is not None:
         query = query.where(Submission.challenge == challenge)
     if user is not None:

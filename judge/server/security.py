@@ -42,7 +42,8 @@ def submission_cap(max_upload: int) -> int:
 
 
 def body_cap(path: str, max_upload: int) -> int:
-    if path == "/api/submissions" or (path.startswith("/challenges/") and path.endswith("/submit")):
+    if (path == "/api/submissions" or (path.startswith("/challenges/") and path.endswith("/submit"))
+            or (path.startswith("/api/batches/") and path.endswith("/submissions"))):
         return submission_cap(max_upload)
     return SMALL_BODY
 

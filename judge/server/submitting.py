@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import HTTPException, Request
 from sqlalchemy import func, select
 
-from judge.server.models import PENDING, Submission, utcnow
+from judge.server.models import PENDING, Submission, on_board, utcnow
 from judge.server.views import submission_dict
 
 RATE_WINDOW = timedelta(minutes=1)
@@ -71,7 +71,8 @@ def store(request: Request, user_id: int, challenge_id: str, code: str) -> dict[
                                          f"try again in {wait} s", headers={"Retry-After": str(wait)})
         if settings.max_pending:
             pending = session.scalar(select(func.count()).select_from(Submission)
-                                     .where(Submission.user_id == user_id, Submission.status.in_(PENDING))) or 0
+                                     .where(Submission.user_id == user_id, Submission.status.in_(PENDING),
+                                            on_board())) or 0
             if pending >= settings.max_pending:
                 raise HTTPException(429, f"you have {pending} submission(s) queued or being graded; this server "
                                          f"takes at most {settings.max_pending} at once per member: wait for "

@@ -118,7 +118,8 @@ def _grade_in(state: WorkerState, lane: Lane, submission_id: int) -> str:
     lane.claim = claim
     try:
         try:
-            values = grade_values(lane.slot, state.scratch, submission_id, claim.challenge, claim.code, claim.user)
+            values = grade_values(lane.slot, state.scratch, submission_id, claim.challenge, claim.code, claim.user,
+                                  claim.seed)
         except Exception as exc:  # noqa: BLE001 - GradingCrashed, a challenge gone from the catalog, ...
             if state.stopping.is_set():  # our grading process was stopped with us: another worker grades it
                 with state.sessions() as session:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from judge.server import schedule
-from judge.server.models import DONE, ERROR, PENDING, QUEUED, Submission, User
+from judge.server.models import DONE, ERROR, PENDING, QUEUED, Submission, User, on_board
 from judge.server.ranking import best_scores, challenge_board, overall_board, scored_rows
 
 
@@ -67,13 +67,13 @@ def submission_dict(session: Session, submission: Submission, viewer: User | Non
 
 
 def user_submissions(session: Session, user: User, viewer: User | None) -> list[dict[str, Any]]:
-    rows = session.scalars(select(Submission).where(Submission.user_id == user.id)
+    rows = session.scalars(select(Submission).where(Submission.user_id == user.id, on_board())
                            .order_by(Submission.id.desc()))
     return [submission_dict(session, s, viewer, with_result=False) for s in rows]
 
 
 def pending_count(session: Session, *, challenge: str | None = None, user: User | None = None) -> int:
-    query = select(func.count()).select_from(Submission).where(Submission.status.in_(PENDING))
+    query = select(func.count()).select_from(Submission).where(Submission.status.in_(PENDING), on_board())
     if challenge is not None:
         query = query.where(Submission.challenge == challenge)
     if user is not None:
@@ -127,7 +127,7 @@ def challenge_stats(session: Session, challenge: str) -> dict[str, Any]:
     """Members who solved it (a full score), members who tried, and the share of gradings accepted."""
     graded = list(session.execute(select(Submission.user_id, Submission.verdict, Submission.score,
                                          Submission.max_score)
-                                  .where(Submission.challenge == challenge, Submission.status == DONE)))
+                                  .where(Submission.challenge == challenge, Submission.status == DONE, on_board())))
     solved = {u for u, verdict, score, top in graded if verdict == "AC" and top and score == top}
     accepted = sum(verdict == "AC" for _, verdict, _, _ in graded)
     return {"graded": len(graded), "accepted": accepted, "members_tried": len({u for u, *_ in graded}),
@@ -138,7 +138,8 @@ def challenge_stats(session: Session, challenge: str) -> dict[str, Any]:
 def progress(session: Session, user: User, challenges: list[str]) -> list[dict[str, Any]]:
     """A member's standing on every catalog challenge: best score, maximum, attempts, solved."""
     bests = {c: b for (_, c), b in best_scores(scored_rows(session, user=user.name)).items()}
-    attempts = dict(session.execute(select(Submission.challenge, func.count()).where(Submission.user_id == user.id)
+    attempts = dict(session.execute(select(Submission.challenge, func.count())
+                                    .where(Submission.user_id == user.id, on_board())
                                     .group_by(Submission.challenge)).all())
     maxima = max_scores(session, challenges)
     rows = []

@@ -1,4 +1,4 @@
-"""The scale-out schema: migration 0003 yields exactly the models' tables, and it upgrades a 0002 database."""
+"""The schema: the migrations yield exactly the models' tables, and they upgrade a 0002 database (0003 scale-out, 0004 batches)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,9 @@ def test_upgrade_from_0002_keeps_the_rows_and_starts_attempts_at_zero(tmp_path: 
     engine, _ = open_database(str(db))
     engine.dispose()
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0003",)
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0004",)
         assert conn.execute("SELECT status, attempts, lease_worker, lease_expires FROM submissions").fetchall() == [
             ("done", 0, None, None)]
         assert conn.execute("SELECT count(*) FROM workers").fetchone() == (0,)
+        assert conn.execute("SELECT batch_id, label, seed FROM submissions").fetchall() == [(None, None, None)]
+        assert conn.execute("SELECT count(*) FROM batches").fetchone() == (0,)

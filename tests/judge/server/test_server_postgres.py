@@ -76,6 +76,6 @@ def test_two_users_ranked_on_postgres(postgres: str, tmp_path: Path) -> None:
     finally:
         server.close()
     with psycopg.connect(postgres.replace("postgresql+psycopg", "postgresql")) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0003",)
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0004",)
         stored = conn.execute("SELECT status, verdict, length(result_json) > 0 FROM submissions ORDER BY id").fetchall()
         assert stored == [("done", "RE", True), ("done", "AC", True)]
