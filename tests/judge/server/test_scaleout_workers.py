@@ -7,6 +7,10 @@ claim per submission, one result, whichever worker and however delivered.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +21,7 @@ from scaleout_helpers import Redis, Worker
 from server_helpers import CHALLENGE, REFERENCE, STUB, Server
 from test_server_postgres import postgres  # noqa: F401 - the throwaway PostgreSQL cluster, as a fixture
 
+from judge import ROOT
 from judge.server.tasks import TASK, longest_grading, make_app
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
@@ -108,6 +113,49 @@ def test_submissions_across_two_workers_are_graded_exactly_once(board: Scaled) -
     totals = {r["user"]: r["total"] for r in board.server.api("GET", "/api/leaderboard").json()["rows"]}
     assert totals == {"carol": 20.0, "dave": 20.0, "erin": 20.0}
     board.finished = sorted(expected)
+
+
+def test_a_batch_runs_on_the_workers_on_its_seed_at_half_the_lanes_and_off_the_board(board: Scaled,
+                                                                                    tmp_path: Path) -> None:
+    """`mlj grade DIR --server`: the batch's owner holds one of the two lanes at most, so a member who submits
+    while it runs starts before the batch's rest; every result carries the batch's seed; the board stays."""
+    import psycopg
+    from test_server_batch import SEED
+
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    for n in range(4):
+        (folder / f"s{n}.py").write_text(REFERENCE.read_text())
+    teacher = board.server.add_user("teacher", admin=True)
+    standings = board.server.api("GET", "/api/leaderboard").json()["rows"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MLJ_TOKEN": teacher, "XDG_CONFIG_HOME": str(tmp_path)}
+    batch = subprocess.Popen([sys.executable, "-m", "cli", "grade", CHALLENGE, "subs", "--server", board.server.url,
+                              "--seed", str(SEED), "--json-file", "batch.json"], cwd=tmp_path, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    dsn = board.db.replace("postgresql+psycopg", "postgresql")
+
+    def batch_rows() -> list[tuple[Any, ...]]:
+        with psycopg.connect(dsn) as conn:
+            return conn.execute("SELECT id, status, started_at, finished_at, lease_worker FROM submissions "
+                                "WHERE batch_id IS NOT NULL ORDER BY id").fetchall()
+
+    _wait_for("the batch's first grading running", lambda: any(r[1] == "running" for r in batch_rows()))
+    member = board.server.submit(board.server.add_user("jill"), REFERENCE.read_text())
+    output, _ = batch.communicate(timeout=600)
+    assert batch.returncode == 0, output
+    (graded,) = board.server.wait_done(member, timeout=300)
+    assert graded["verdict"] == "AC"
+    report = json.loads((tmp_path / "batch.json").read_text())
+    assert [(s["verdict"], s["seed"]) for s in report["submissions"]] == [("AC", SEED)] * 4
+    rows = batch_rows()
+    spans = sorted((r[2], r[3]) for r in rows)
+    assert all(end <= start for (_, end), (start, _) in zip(spans, spans[1:])), spans  # never two at once
+    with psycopg.connect(dsn) as conn:
+        (member_start,) = conn.execute("SELECT started_at FROM submissions WHERE id = %s", (member,)).fetchone()
+    assert member_start < spans[-1][0], (member_start, spans)  # before the batch's last one
+    users = {r["user"] for r in board.server.api("GET", "/api/leaderboard").json()["rows"]}
+    assert users == {r["user"] for r in standings} | {"jill"}  # the batch is not on it
+    board.finished += [r[0] for r in rows] + [member]
 
 
 def test_a_worker_killed_mid_grading_is_replaced_and_grades_it_once(board: Scaled) -> None:
