@@ -240,6 +240,8 @@ class Sandbox(ABC):
     """
 
     name: str = "?"
+    #: ``share`` hands out warm state other judge processes can ``adopt`` (the process backend's zygote)
+    shares_warm_state: bool = False
 
     @classmethod
     @abstractmethod

@@ -1,9 +1,10 @@
 """Background grading: slots that each grade one submission at a time, in a fresh process every time.
 
-Each grading runs in its own spawned process (it shares nothing with the web
-server) that imported torch, pytest and the harness before the submission
-arrived: a slot keeps its next process warming while the current one grades,
-and retires a process after its one grading. So nothing a grading leaves in
+Each grading runs in a process of its own (it shares nothing with the web
+server), forked from a fork server that imported torch, pytest and the harness
+once (``Warm``), and, with the process backend, its workers come from one
+zygote the server keeps warm: a slot keeps its next process warming while the
+current one grades, and retires a process after its one grading. So nothing a grading leaves in
 its process (test modules, a patched library, a cache entry) reaches another
 grading. If a grading process dies or overruns, only its submission becomes
 ``error``/JE. Which submission is next is ``schedule.next_eligible`` over the
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import os
 import shutil
 import signal
@@ -45,9 +45,10 @@ class GradingCrashed(Exception):
     """The grading process died, overran, or could not grade at all."""
 
 
-def _slot_main(conn: Any, sandbox_name: str, gpus: str | None = None) -> None:  # runs in the grading process
+def _slot_main(conn: Any, sandbox_name: str, gpus: str | None = None, shared: dict | None = None
+               ) -> None:  # runs in the grading process
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the server, which stops us
-    server = os.getppid()
+    server = os.getppid()  # the fork server, which exits with the server
     sandbox: Any = None
 
     def stop(*_: Any) -> None:
@@ -62,7 +63,7 @@ def _slot_main(conn: Any, sandbox_name: str, gpus: str | None = None) -> None:  
 
     signal.signal(signal.SIGTERM, stop)
 
-    def watch_server() -> None:  # the server died without stopping us (SIGKILL): clean up all the same
+    def watch_server() -> None:  # the server (so its fork server) died without stopping us: clean up all the same
         while os.getppid() == server:
             time.sleep(1)
         os.kill(os.getpid(), signal.SIGTERM)
@@ -77,6 +78,8 @@ def _slot_main(conn: Any, sandbox_name: str, gpus: str | None = None) -> None:  
 
     try:
         sandbox, problem = choose(sandbox_name).sandbox, ""
+        if shared is not None:
+            sandbox.adopt(shared)  # the server's warm zygote: no torch import of our own for the workers
         sandbox.prepare()
     except Exception as exc:  # noqa: BLE001 - reported with the job instead
         problem = f"sandbox {sandbox_name!r} is not available: {exc}"
@@ -110,11 +113,12 @@ def _describe_exit(code: int | None) -> str:
 
 
 class _Process:
-    """One spawned grading process and its end of the pipe."""
+    """One grading process (forked from the fork server) and its end of the pipe."""
 
-    def __init__(self, ctx: Any, sandbox_name: str, gpus: str | None = None) -> None:
+    def __init__(self, ctx: Any, sandbox_name: str, gpus: str | None = None, shared: dict | None = None) -> None:
         parent, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_slot_main, args=(child, sandbox_name, gpus), name="mlj-grader", daemon=True)
+        self.proc = ctx.Process(target=_slot_main, args=(child, sandbox_name, gpus, shared), name="mlj-grader",
+                                daemon=True)
         self.proc.start()
         child.close()
         self.conn = parent
@@ -130,6 +134,48 @@ class _Process:
         self.conn.close()
 
 
+class Warm:
+    """What a server's (or a worker's) grading processes start from, shared by all its slots.
+
+    The fork server: each grading process is a fresh fork of a process that imported torch, pytest and the
+    harness and never graded anything, so it is ready in a fraction of a second instead of the seconds a
+    spawned interpreter takes, and starts as clean. With the process backend, one zygote (``Sandbox.share``)
+    that the grading processes' workers are forked from, as a parallel batch's are; if it dies, the next
+    grading process gets a new one, and a grading process that cannot reach it starts its own.
+    """
+
+    def __init__(self, sandbox_name: str) -> None:
+        from judge import forkserver
+
+        self.ctx = forkserver.start(owner=__name__)
+        self._lock = threading.Lock()
+        self._sandbox: Any = None
+        try:
+            from judge.sandbox import backend, choose
+
+            if backend(sandbox_name).shares_warm_state:
+                self._sandbox = choose(sandbox_name).sandbox
+        except Exception:  # noqa: BLE001 - each grading process reports it with its submission
+            log.warning("sandbox %r is not available here; each grading process will say why", sandbox_name)
+
+    def shared(self) -> dict | None:
+        """What a new grading process adopts (a live zygote's address), or None: it warms up its own."""
+        if self._sandbox is None:
+            return None
+        with self._lock:
+            try:
+                return self._sandbox.share()  # starts the zygote again if it died
+            except Exception as exc:  # noqa: BLE001
+                log.warning("cannot share the sandbox's warm state (%s); the grading process starts its own", exc)
+                return None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._sandbox is not None:
+                self._sandbox.close()
+                self._sandbox = None
+
+
 class Slot:
     """One grading at a time, each in a fresh process; the next one is warming while this one grades.
 
@@ -137,14 +183,18 @@ class Slot:
     are tested there (``mlj worker --gpus`` pins one GPU per slot).
     """
 
-    def __init__(self, sandbox_name: str, gpus: str | None = None) -> None:
+    def __init__(self, sandbox_name: str, gpus: str | None = None, *, warm: Warm) -> None:
         self.sandbox_name = sandbox_name
         self.gpus = gpus
-        self._ctx = multiprocessing.get_context("spawn")
+        self.warm = warm
+        self._ctx = warm.ctx
         self._lock = threading.Lock()
         self._stopped = False
         self._current: _Process | None = None
-        self._next: _Process | None = _Process(self._ctx, sandbox_name, gpus)
+        self._next: _Process | None = self._new()
+
+    def _new(self) -> _Process:
+        return _Process(self._ctx, self.sandbox_name, self.gpus, self.warm.shared())
 
     def _take(self) -> _Process:
         with self._lock:
@@ -154,9 +204,9 @@ class Slot:
             if current is None:
                 if self._next is not None:
                     self._next.stop(0)
-                current = _Process(self._ctx, self.sandbox_name, self.gpus)
+                current = self._new()
             self._current = current
-            self._next = _Process(self._ctx, self.sandbox_name, self.gpus)  # warms while ``current`` grades
+            self._next = self._new()  # warms while ``current`` grades
             return current
 
     def _retire(self, process: _Process) -> None:
@@ -168,6 +218,7 @@ class Slot:
     def grade(self, challenge_id: str, path: Path, timeout: float, seed: int | None = None) -> dict[str, Any]:
         """The result (as a dict) of one grading; ``seed`` None draws one."""
         process = self._take()
+        log.info("grading %s in process %d", path.name, process.proc.pid)
         try:
             process.conn.send((challenge_id, str(path), seed))
             if not process.conn.poll(timeout):
@@ -214,6 +265,7 @@ class Grader:
         self._wake = threading.Condition()
         self._pick_lock = threading.Lock()
         self._scratch = Path(tempfile.mkdtemp(prefix="mlj-server-"))
+        self._warm: Warm | None = None
 
     def start(self) -> int:
         """Start the slots, re-queue what a previous run left running; the number of submissions waiting."""
@@ -222,8 +274,9 @@ class Grader:
                             .values(status=QUEUED, started_at=None))
             session.commit()
             pending = len(schedule.snapshot(session)[0])
+        self._warm = Warm(self.sandbox_name)
         for i in range(self.workers):
-            slot = Slot(self.sandbox_name)
+            slot = Slot(self.sandbox_name, warm=self._warm)
             self.slots.append(slot)
             thread = threading.Thread(target=self._loop, args=(slot,), name=f"mlj-grading-{i}", daemon=True)
             thread.start()
@@ -247,6 +300,8 @@ class Grader:
             thread.join(STOP_SECONDS + 10)
         for thread in self._threads:
             thread.join(5)
+        if self._warm is not None:
+            self._warm.close()  # the zygote, after the grading processes that used it
         shutil.rmtree(self._scratch, ignore_errors=True)
 
     def _claim(self) -> int | None:

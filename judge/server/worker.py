@@ -78,12 +78,13 @@ def run(*, broker: str, db: str | None, sandbox: str, queue: str, concurrency: i
     except (DatabaseError, ValueError) as exc:
         click.secho(f"error: {exc}", fg="red", bold=True, err=True)
         return EXIT_ERROR
-    from judge.server.grader import Slot
+    from judge.server.grader import Slot, Warm
 
     sandbox = _sandbox(sandbox)
     host = socket.gethostname()
     prefix = f"{host}/{os.getpid()}/{secrets.token_hex(2)}"
-    lanes = [tasks.Lane(f"{prefix}/{i}", Slot(sandbox, gpu)) for i, gpu in enumerate(pinned)]
+    warm = Warm(sandbox)
+    lanes = [tasks.Lane(f"{prefix}/{i}", Slot(sandbox, gpu, warm=warm)) for i, gpu in enumerate(pinned)]
     scratch = Path(tempfile.mkdtemp(prefix="mlj-worker-"))
     state = tasks.WorkerState(sessions, lanes, timedelta(seconds=lease_seconds), scratch)
     tasks.STATE = state
@@ -115,6 +116,7 @@ def run(*, broker: str, db: str | None, sandbox: str, queue: str, concurrency: i
         done.set()
         for lane in lanes:
             lane.slot.stop()
+        warm.close()
         try:
             with sessions() as session:
                 leases.unregister(session, [lane.id for lane in lanes])

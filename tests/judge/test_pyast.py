@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import threading
 import time
-from pathlib import Path
 
 from judge import ROOT
 from judge.pyast import parse

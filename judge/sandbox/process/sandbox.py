@@ -172,6 +172,7 @@ class ProcessWorker(Worker):
 
 class ProcessSandbox(Sandbox):
     name = "process"
+    shares_warm_state = True
 
     @staticmethod
     def _env(threads: int) -> dict[str, str]:

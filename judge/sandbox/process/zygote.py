@@ -47,7 +47,13 @@ def shared(import_root: str, env: dict[str, str]) -> Zygote:
         zygote = _shared.get(key)
         if zygote is None or not zygote.alive():
             address = _adopted.get(key)
-            zygote = _shared[key] = Zygote.connect(address) if address else Zygote(import_root, env)
+            zygote = None
+            if address:
+                try:
+                    zygote = Zygote.connect(address)
+                except ZygoteError:  # the sharer's zygote is gone (a long-lived server's): start our own
+                    _adopted.pop(key, None)
+            zygote = _shared[key] = zygote or Zygote(import_root, env)
         return zygote
 
 

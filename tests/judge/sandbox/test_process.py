@@ -257,3 +257,24 @@ def test_a_judge_run_as_a_script_from_tmp_grades_and_keeps_its_folder_from_the_w
         for child in folder.iterdir():
             child.unlink()
         folder.rmdir()
+
+
+def test_a_judge_whose_adopted_zygote_is_gone_starts_its_own(softmax):
+    """A server's grading processes adopt its zygote; if that zygote died, a grading still starts its worker."""
+    from judge.sandbox.process import zygote
+
+    sharer, adopter = ProcessSandbox(), ProcessSandbox()
+    try:
+        adopter.adopt(sharer.share())
+        sharer.close()
+        for handle in list(zygote._shared.values()):  # the shared zygote, gone as if it had crashed
+            handle.close()
+        session = WorkerSession(adopter, worker_spec(softmax, softmax.reference_path), load_request(softmax))
+        try:
+            assert session.call({"attr": "log_softmax"}, (torch.zeros(2, 3),), {}) is not None
+        finally:
+            session.close()
+        assert not zygote._adopted  # forgotten: the next grading does not try the dead address again
+    finally:
+        zygote._adopted.clear()
+        adopter.close()

@@ -24,6 +24,23 @@ STUB = ROOT / "challenges" / CHALLENGE / "stub.py"  # not AC (RE)
 FINISHED = ("done", "error")
 
 
+def slowed(code: str, *, at_import: float = 4, first_call: float = 6) -> str:
+    """``code`` (softmax-cross-entropy) that sleeps at import and in its first log_softmax call, within the
+    import limit and the wall-clock cap: a grading that cannot be over before a test acts on it mid-way."""
+    return code + (f"\n\nimport time as _time\n\n_time.sleep({at_import})\n_first = [True]\n"
+                   "_log_softmax = log_softmax\n\n\ndef log_softmax(*args, **kwargs):\n    if _first:\n"
+                   f"        _first.clear()\n        _time.sleep({first_call})\n"
+                   "    return _log_softmax(*args, **kwargs)\n")
+
+
+def grading_pid(log: Path, submission_id: int) -> int | None:
+    """The grading process of ``submission_id``, as the server's (or a worker's) log names it."""
+    import re
+
+    found = re.findall(rf"grading submission-{submission_id}\.py in process (\d+)", log.read_text())
+    return int(found[-1]) if found else None
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -1,4 +1,4 @@
-"""The schema: the migrations yield exactly the models' tables, and they upgrade a 0002 database (0003 scale-out, 0004 batches)."""
+"""The schema: the migrations yield the models' tables and upgrade a 0002 database (0003 scale-out, 0004 batches)."""
 
 from __future__ import annotations
 

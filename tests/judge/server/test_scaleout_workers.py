@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from scaleout_helpers import Redis, Worker
-from server_helpers import CHALLENGE, REFERENCE, STUB, Server
+from server_helpers import CHALLENGE, REFERENCE, STUB, Server, slowed
 from test_server_postgres import postgres  # noqa: F401 - the throwaway PostgreSQL cluster, as a fixture
 
 from judge import ROOT
@@ -160,7 +160,7 @@ def test_a_batch_runs_on_the_workers_on_its_seed_at_half_the_lanes_and_off_the_b
 
 def test_a_worker_killed_mid_grading_is_replaced_and_grades_it_once(board: Scaled) -> None:
     before = board.rows(*board.finished)
-    sid = board.server.submit(board.server.add_user("frank"), REFERENCE.read_text())
+    sid = board.server.submit(board.server.add_user("frank"), slowed(REFERENCE.read_text()))
     prefixes = {name: w.id_prefix for name, w in board.workers.items()}
 
     def holder() -> str | None:
@@ -169,7 +169,7 @@ def test_a_worker_killed_mid_grading_is_replaced_and_grades_it_once(board: Scale
 
     victim = _wait_for("the submission running on a worker", holder)
     survivor = next(n for n in prefixes if n != victim)
-    time.sleep(1)  # in the middle of the grading (it takes several seconds)
+    time.sleep(1)  # in the middle of the grading (it sleeps 4 s at import and 6 s in its first call)
     assert board.rows(sid)[sid][0] == "running"
     board.workers[victim].kill()
 

@@ -42,7 +42,7 @@ def _by_name(report: dict) -> dict[str, dict]:
 
 
 def test_a_batch_on_the_board_reports_as_a_local_batch_and_stays_off_the_leaderboard(tmp_path: Path) -> None:
-    folder = _batch_folder(tmp_path)
+    _batch_folder(tmp_path)
     server = Server(tmp_path, str(tmp_path / "board.db"), workers=2, rate_limit=0)
     server.start()
     try:

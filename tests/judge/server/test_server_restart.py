@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from server_helpers import CHALLENGE, REFERENCE, STUB, Server, run_mlj
+from server_helpers import CHALLENGE, REFERENCE, STUB, Server, grading_pid, run_mlj, slowed
 
 pytestmark = pytest.mark.slow
 XSS = "# </pre><script>alert(1)</script>\n"
@@ -35,10 +35,7 @@ def test_rate_limit_then_stop_and_restart_grades_everything(server: Server, tmp_
     assert run_mlj("login", "--server", server.url, "--token", token, config=tmp_path).exit_code == 0
     # each grading takes 4 s to import and sleeps 6 s in its first call (within the import limit and the
     # wall-clock cap), so neither can be done before the stop below, however fast the machine
-    slow = ("\n\nimport time as _time\n\n_time.sleep(4)\n_first = [True]\n_log_softmax = log_softmax\n\n\n"
-            "def log_softmax(*args, **kwargs):\n    if _first:\n        _first.clear()\n        _time.sleep(6)\n"
-            "    return _log_softmax(*args, **kwargs)\n")
-    ids = [server.submit(token, REFERENCE.read_text() + slow), server.submit(token, XSS + STUB.read_text() + slow)]
+    ids = [server.submit(token, slowed(REFERENCE.read_text())), server.submit(token, slowed(XSS + STUB.read_text()))]
     refused = server.api("POST", "/api/submissions", token, json={"challenge": CHALLENGE, "code": "x = 1\n"})
     assert refused.status_code == 429 and 1 <= int(refused.headers["retry-after"]) <= 60
     assert "at most 2 per minute" in refused.json()["detail"]
@@ -58,36 +55,16 @@ def test_rate_limit_then_stop_and_restart_grades_everything(server: Server, tmp_
     assert "<script>alert(1)</script>" not in page and "# &lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def _grading_processes(server_pid: int) -> dict[int, list[int]]:
-    """The server's grading processes, each with the grandchildren below it: a worker forked by the process
-    sandbox's zygote, only while it grades (a slot's next process, warming, has a zygote and no worker)."""
-    parents: dict[int, int] = {}
-    graders: list[int] = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            cmdline = (entry / "cmdline").read_bytes()
-        except (OSError, IndexError, ValueError):
-            continue
-        parents[int(entry.name)] = ppid
-        if ppid == server_pid and b"spawn_main" in cmdline:
-            graders.append(int(entry.name))
-    children = {g: [pid for pid, ppid in parents.items() if ppid == g] for g in graders}
-    return {g: [pid for pid, ppid in parents.items() if ppid in kids] for g, kids in children.items()}
-
-
 def test_a_crashed_grading_is_a_judge_error_and_the_others_go_on(server: Server) -> None:
     if server.proc is None or server.proc.poll() is not None:
         server.start()
     # two members: one member holds at most half of the slots (schedule.per_member_slots)
-    ids = [server.submit(server.add_user(name), REFERENCE.read_text()) for name in ("erin", "frank")]
+    ids = [server.submit(server.add_user(name), slowed(REFERENCE.read_text())) for name in ("erin", "frank")]
     deadline = time.monotonic() + 180
     while True:  # both running, each in its own grading process
         states = [server.api("GET", f"/api/submissions/{i}").json()["status"] for i in ids]
-        busy = [g for g, children in _grading_processes(server.proc.pid).items() if children]
-        if states == ["running", "running"] and busy:
+        busy = [grading_pid(server.log, i) for i in ids]
+        if states == ["running", "running"] and all(busy):
             break
         assert time.monotonic() < deadline, f"never both running: {states}"
         time.sleep(0.2)
