@@ -141,6 +141,24 @@ def measure(url: str, db: Path, tokens: list[str], total: int) -> dict[str, Any]
             "start_p99_s": round(waits[min(len(waits) - 1, int(0.99 * len(waits)))], 2)}
 
 
+def run_setup(*, slots: int, workers: int, submissions: int, submitters: int) -> dict[str, Any]:
+    """One fresh board (``workers`` 0: the embedded server with ``slots``), measured, then stopped."""
+    work = Path(tempfile.mkdtemp(prefix="mlj-bench-"))
+    tokens = [add_user(work, f"m{i}") for i in range(submitters)]
+    url, procs = board(work, slots=slots, workers=workers)
+    try:
+        figures = measure(url, work / "board.db", tokens, submissions)
+    finally:
+        for proc in reversed(procs):
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(120)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+    shutil.rmtree(work, ignore_errors=True)  # kept (with its logs) when the setup failed
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=24)
@@ -153,20 +171,9 @@ def main() -> None:
               ("broker, 2 workers", 1, 2)]
     figures: dict[str, Any] = {}
     for label, slots, workers in setups:
-        work = Path(tempfile.mkdtemp(prefix="mlj-bench-"))
-        tokens = [add_user(work, f"m{i}") for i in range(args.submitters)]
-        url, procs = board(work, slots=slots, workers=workers)
-        try:
-            figures[label] = measure(url, work / "board.db", tokens, args.submissions)
-        finally:
-            for proc in reversed(procs):
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(120)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
+        figures[label] = run_setup(slots=slots, workers=workers, submissions=args.submissions,
+                                   submitters=args.submitters)
         print(f"{label:<20} {figures[label]}", flush=True)
-        shutil.rmtree(work, ignore_errors=True)  # kept (with its logs) when the setup failed
     print("\n| setup | graded per minute | submit to start p50 | p99 |\n|---|---|---|---|")
     for label, f in figures.items():
         print(f"| {label} | {f['per_minute']} | {f['start_p50_s']} s | {f['start_p99_s']} s |")
