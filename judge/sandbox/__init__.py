@@ -55,3 +55,16 @@ def choose(name: str | None = None, *, image: str | None = None) -> Choice:
             return Choice(cls.open(image=image), f"{candidate} backend" + (f", because {reason}" if passed else ""))
         passed.append(problem)
     raise RuntimeError("no sandbox backend is available here: " + "; ".join(passed))
+
+
+def concrete(name: str) -> str:
+    """The backend a long-lived process (the server, ``mlj worker``) will hand its grading processes:
+    ``name`` itself, or for ``auto`` the one ``choose`` finds (probing docker once, here)."""
+    if name != "auto":
+        return name
+    import logging
+
+    choice = choose(None)
+    choice.sandbox.close()
+    logging.getLogger("mlj.server").info("sandbox: %s (%s)", choice.sandbox.name, choice.reason)
+    return choice.sandbox.name

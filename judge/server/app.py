@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from judge import __version__
+from judge.sandbox import concrete as concrete_sandbox
 from judge.server import api, batches, pages
 from judge.server.db import open_database
 from judge.server.dispatch import BrokerGrader
@@ -41,22 +42,10 @@ class Settings:
     broker: str | None = None  # redis://HOST:PORT/N: gradings go to `mlj worker` processes (judge.server.dispatch)
 
 
-def _resolve_sandbox(name: str) -> str:
-    """The concrete backend the grading processes will use (probing docker once, here)."""
-    if name != "auto":
-        return name
-    from judge.sandbox import choose
-
-    choice = choose(None)
-    choice.sandbox.close()
-    log.info("sandbox: %s (%s)", choice.sandbox.name, choice.reason)
-    return choice.sandbox.name
-
-
 def create_app(settings: Settings) -> FastAPI:
     """Open (and migrate) the database now, so a bad URL fails before the server listens."""
     engine, sessions = open_database(settings.db)
-    sandbox = "on the workers" if settings.broker else _resolve_sandbox(settings.sandbox)
+    sandbox = "on the workers" if settings.broker else concrete_sandbox(settings.sandbox)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -20,11 +20,10 @@ from rich.console import Console
 
 from judge import __version__
 from judge.challenge import Challenge
-from judge.server.client import ClientError, request, resolve_server, stored_token
+from judge.server.client import ClientError, get_patiently, request, resolve_server, stored_token
 from judge.verdict import SubmissionResult, Verdict
 
 POLL_SECONDS = 1.0
-UNREACHABLE_PATIENCE = 120.0  # keep polling this long through a board restart (nothing is lost there)
 
 
 class BatchInterrupted(Exception):  # noqa: N818 - what happened
@@ -105,20 +104,10 @@ def grade_remote(pairs: list[tuple[Challenge, Path]], *, server: str | None, see
 def _wait(server: str, token: str, batch: dict[str, Any], sent: dict[int, int],
           pairs: list[tuple[Challenge, Path]], results: list[SubmissionResult | None], status: Any,
           label: str) -> None:
-    started, unreachable_since = time.monotonic(), None
+    started = time.monotonic()
     while sent:
-        try:
-            data = request("GET", server, f"/api/batches/{batch['id']}", token=token)
-            unreachable_since = None
-        except ClientError as exc:
-            if "cannot reach" not in str(exc):
-                raise
-            unreachable_since = unreachable_since or time.monotonic()
-            if time.monotonic() - unreachable_since > UNREACHABLE_PATIENCE:
-                raise
-            status.update(f"batch {batch['id']}: the board does not answer; retrying (the batch is stored)")
-            time.sleep(2)
-            continue
+        data = get_patiently(server, f"/api/batches/{batch['id']}", token, lambda: status.update(
+            f"batch {batch['id']}: the board does not answer; retrying (the batch is stored)"))
         for item in data["submissions"]:
             index = sent.get(item["id"])
             if index is not None and item["status"] in ("done", "error"):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -200,23 +201,29 @@ def check_challenge(server: str, challenge_id: str) -> None:
                           f"{', '.join(catalog) or 'none'}")
 
 
+def get_patiently(server: str, path: str, token: str, on_retry: Callable[[], None]) -> Any:
+    """``GET path``, retrying for UNREACHABLE_PATIENCE while the server does not answer (a restart loses
+    nothing stored); ``on_retry`` says so before each retry."""
+    unreachable_since: float | None = None
+    while True:
+        try:
+            return request("GET", server, path, token=token)
+        except ClientError as exc:
+            if "cannot reach" not in str(exc):
+                raise
+            unreachable_since = unreachable_since or time.monotonic()
+            if time.monotonic() - unreachable_since > UNREACHABLE_PATIENCE:
+                raise
+            on_retry()
+            time.sleep(2)
+
+
 def _wait(server: str, token: str, submission_id: int, status_console: Console) -> dict[str, Any]:
     started = time.monotonic()
-    unreachable_since: float | None = None
     with status_console.status("submitted; waiting for the server") as status:
         while True:
-            try:
-                data = request("GET", server, f"/api/submissions/{submission_id}", token=token)
-                unreachable_since = None
-            except ClientError as exc:
-                if "cannot reach" not in str(exc):
-                    raise
-                unreachable_since = unreachable_since or time.monotonic()
-                if time.monotonic() - unreachable_since > UNREACHABLE_PATIENCE:
-                    raise
-                status.update(f"the server does not answer; retrying (submission {submission_id} is stored)")
-                time.sleep(2)
-                continue
+            data = get_patiently(server, f"/api/submissions/{submission_id}", token, lambda: status.update(
+                f"the server does not answer; retrying (submission {submission_id} is stored)"))
             elapsed = time.monotonic() - started
             if data["status"] == "queued":
                 status.update(f"submission {submission_id}: queued, {data.get('queue_position', 0)} ahead "

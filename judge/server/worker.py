@@ -27,23 +27,12 @@ from pathlib import Path
 
 import click
 
+from judge.sandbox import concrete as concrete_sandbox
 from judge.server import leases, tasks
 from judge.server.db import DatabaseError, open_database, redact
 from judge.verdict import EXIT_ERROR, EXIT_OK
 
 log = logging.getLogger("mlj.server")
-
-
-def _sandbox(name: str) -> str:
-    """The concrete backend (``auto`` probes docker once, here)."""
-    if name != "auto":
-        return name
-    from judge.sandbox import choose
-
-    choice = choose(None)
-    choice.sandbox.close()
-    log.info("sandbox: %s (%s)", choice.sandbox.name, choice.reason)
-    return choice.sandbox.name
 
 
 def _heartbeats(state: tasks.WorkerState, every: float, done: threading.Event) -> None:
@@ -80,7 +69,7 @@ def run(*, broker: str, db: str | None, sandbox: str, queue: str, concurrency: i
         return EXIT_ERROR
     from judge.server.grader import Slot, Warm
 
-    sandbox = _sandbox(sandbox)
+    sandbox = concrete_sandbox(sandbox)
     host = socket.gethostname()
     prefix = f"{host}/{os.getpid()}/{secrets.token_hex(2)}"
     warm = Warm(sandbox)
