@@ -221,7 +221,9 @@ class MljPlugin:
         if self._figures:
             worst = max(self._figures, key=lambda f: f.get("max_abs_err", 0.0))
             figures = dict(worst, checks=len(self._figures))
-        name = item.nodeid.split("/")[-1]
+        # the file's name and what follows it: a parameter's id may hold a "/" itself ("C_in / groups")
+        path, _, rest = item.nodeid.partition("::")
+        name = f"{path.rsplit('/', 1)[-1]}::{rest}"
         budget = self.session.budget
         charged = round(budget.spent, 4) if verdict is not None else None
         self.results.append(RawResult(name, group, verdict, duration, message, figures, charged, budget.per_test,

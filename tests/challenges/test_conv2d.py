@@ -109,3 +109,11 @@ def test_reference_raises_where_the_statement_says(challenge: Challenge) -> None
     with pytest.raises(ValueError):
         ref.conv2d(torch.ones(1, 2, 4, 8), torch.ones(2, 2, 5, 3))
     assert ref.conv2d(torch.ones(1, 2, 5, 8), torch.ones(2, 2, 5, 3)).shape == (1, 2, 1, 6)
+
+
+def test_test_names_keep_their_file_when_a_parameter_id_holds_a_slash(checks: list[Check]) -> None:
+    """test_bad_groups_raise's ids say "C_in / groups = 3": the name is still file::function[id]."""
+    names = [t.name for t in result_of(checks, "solutions/wrong_answer/no_group_check.py").tests]
+    slashed = [n for n in names if "C_in / groups" in n]
+    assert len(slashed) == 2 and all(n.startswith("test_errors.py::test_bad_groups_raise[") for n in slashed), slashed
+    assert all(n.split("::", 1)[0].endswith(".py") for n in names)
