@@ -448,8 +448,10 @@ def verdict_label(verdict: str) -> Text:
               "mutant that mutants.yaml does not list as equivalent")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="gradings at once (each in a judge process of its own; at most the number of cores)")
+@click.option("--whole-groups", is_flag=True, help="grade the wrong solutions with every test of a group run after "
+              "a failure, so rule coverage sees every test each fails (a group otherwise stops at its first)")
 def verify(challenge_ids: tuple[str, ...], sandbox: str, seed: int | None, seeds: int, mutants: bool,
-           jobs: int) -> None:
+           jobs: int, whole_groups: bool) -> None:
     """Check challenges: verdicts of the known solutions on several seeds, time margins, rule coverage."""
     if mutants:
         _verify_mutants(challenge_ids, sandbox, seed, jobs)
@@ -472,7 +474,8 @@ def verify(challenge_ids: tuple[str, ...], sandbox: str, seed: int | None, seeds
         console.print(f"{mark} {line}" + (f"  [dim]{escape(check.detail)}[/]" if check.detail else ""))
 
     try:
-        checks = run_verify(challenges, sandbox=box, seed=seed, seeds=seeds, jobs=jobs, on_check=show_check)
+        checks = run_verify(challenges, sandbox=box, seed=seed, seeds=seeds, jobs=jobs, on_check=show_check,
+                            whole_groups=whole_groups)
     finally:
         box.close()
     bad = [c for c in checks if not c.ok]

@@ -118,6 +118,7 @@ class Grading:
     seed: int | None = None  # None: the batch's seed
     suite: str = "hidden"
     time_factor: float = 1.0  # the challenge's time limits multiplied by this (verify's time_limit margin)
+    whole: bool = False  # every test of a group runs after a failure (verify's rule coverage; see grading.grade)
 
     def run(self, sandbox: Sandbox, seed: int, gpus: str | None, cpus: tuple[int, ...] | None = None
             ) -> SubmissionResult:
@@ -125,7 +126,7 @@ class Grading:
         if self.time_factor != 1.0:
             challenge = challenge.with_time_limits(self.time_factor)
         return grade(challenge, self.path, sandbox=sandbox, suite=self.suite,
-                     seed=seed if self.seed is None else self.seed, gpus=gpus, cpus=cpus)
+                     seed=seed if self.seed is None else self.seed, gpus=gpus, cpus=cpus, whole=self.whole)
 
 
 def _grade_in_child(grading: Grading, seed: int) -> SubmissionResult:

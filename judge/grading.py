@@ -126,22 +126,24 @@ def read_source(submission: Path, data: bytes) -> tuple[str | None, str | None]:
 
 def grade(challenge: Challenge, submission: Path, *, sandbox: Sandbox, suite: str = "hidden",
           seed: int | None = None, gpus: str | None = None, cpus: tuple[int, ...] | None = None,
-          select: str | None = None) -> SubmissionResult:
+          select: str | None = None, whole: bool = False) -> SubmissionResult:
     """Grade ``submission`` (a ``.py`` file or a notebook) and return its result; never raises for the
     submission's faults.
 
     With ``gpus`` ("all", "2", "0,1") the worker gets those GPUs and, where the
     challenge lists cuda among its devices, the tests run there (with the
     challenge's cuda tolerances). ``select`` keeps the tests whose names match it (pytest's ``-k``: the
-    practice loop's `mlj test ID -k NAME`); none matching is a JE result with no tests.
+    practice loop's `mlj test ID -k NAME`); none matching is a JE result with no tests. With ``whole``, a
+    failure does not stop the rest of its group (``mlj verify``'s rule coverage sees every test a wrong
+    solution fails); the score and the verdict are then not the graded ones.
     """
     with contextlib.ExitStack() as stack:
-        return _grade(challenge, submission, sandbox, suite, seed, gpus, cpus, stack, select)
+        return _grade(challenge, submission, sandbox, suite, seed, gpus, cpus, stack, select, whole)
 
 
 def _grade(challenge: Challenge, submission: Path, sandbox: Sandbox, suite: str, seed: int | None,
            gpus: str | None, cpus: tuple[int, ...] | None, stack: contextlib.ExitStack,
-           select: str | None = None) -> SubmissionResult:
+           select: str | None = None, whole: bool = False) -> SubmissionResult:
     device = device_for(challenge, gpus)
     started = time.monotonic()
     if seed is None:
@@ -190,7 +192,7 @@ def _grade(challenge: Challenge, submission: Path, sandbox: Sandbox, suite: str,
                            tolerances=challenge.tolerances(device), seed=seed, device=device,
                            time_per_test=challenge.spec.limits.time_per_test,
                            total_time=challenge.spec.limits.total_time,
-                           stop_group_on_failure=suite == "hidden", package=challenge.path)
+                           stop_group_on_failure=suite == "hidden" and not whole, package=challenge.path)
         import pytest
 
         before = set(sys.modules)

@@ -15,7 +15,11 @@ For each challenge, every check becomes a row (a broken challenge.yaml is a fail
 * **rule coverage**: the challenge has a rule table (``rules:`` in challenge.yaml); every rule names
   hidden tests and a known wrong solution (or says in ``why_no_wrong`` why there is none); on every
   seed, each named wrong solution fails at least one of its rule's tests and no test outside the rules
-  that name it; every solution of ``solutions/wrong_answer/`` is named by some rule.
+  that name it; every solution of ``solutions/wrong_answer/`` is named by some rule. A group stops at its
+  first failure, so by default coverage sees the tests a wrong solution fails up to there; with
+  ``whole_groups`` the wrong solutions are graded with every test of a group run (``grading.grade``'s
+  ``whole``), coverage sees every test each fails, and their verdict rows use the verdict the grading
+  would have given (``graded_verdict``: each group's first failure).
 """
 
 from __future__ import annotations
@@ -23,14 +27,14 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 from judge.batch import Grading, grade_each
 from judge.challenge import BrokenChallenge, Challenge
 from judge.sandbox.base import Sandbox
-from judge.verdict import SOLUTION_FOLDERS, SubmissionResult, TestResult, Verdict
+from judge.verdict import SOLUTION_FOLDERS, SubmissionResult, TestResult, Verdict, overall
 
 DEFAULT_SEEDS = 3
 ACCEPTED_SHARE = 0.5  # an accepted solution's slowest test may take at most this share of the limit
@@ -168,9 +172,22 @@ def coverage(challenge: Challenge, graded: dict[str, list[SubmissionResult]]) ->
     return rows
 
 
+def graded_verdict(result: SubmissionResult) -> Verdict:
+    """The verdict a grading that stops each group at its first failure gives, from a ``whole`` grading:
+    each group's first test that failed, in order (the tests before it ran the same in both)."""
+    if not result.groups:
+        return result.verdict
+    verdicts = []
+    for group in result.groups:
+        first = next((t for t in result.tests if t.group == group.name and t.verdict not in (Verdict.AC, Verdict.NR)),
+                     None)
+        verdicts.append(first.verdict if first is not None else group.verdict)
+    return overall(verdicts)
+
+
 def verify(challenges: list[Challenge | BrokenChallenge], *, sandbox: Sandbox, seed: int | None = None,
            seeds: int = DEFAULT_SEEDS, jobs: int = 1, folders: frozenset[str] | None = None,
-           on_check: Callable[[Check], None] | None = None) -> list[Check]:
+           on_check: Callable[[Check], None] | None = None, whole_groups: bool = False) -> list[Check]:
     """Every check of every challenge, in order; ``on_check`` sees each row as it is made. With ``jobs`` > 1
     the gradings of all the challenges run in that many judge processes (``judge.batch``), and each
     challenge's rows come as soon as its gradings are done. With ``folders`` only the known solutions of
@@ -190,7 +207,8 @@ def verify(challenges: list[Challenge | BrokenChallenge], *, sandbox: Sandbox, s
                 runs = [Grading(challenge, path, seed_list[0], suite, TLE_FACTOR)]
             else:
                 repeat = suite == "hidden" and expected not in (Verdict.AC, None)
-                runs = [Grading(challenge, path, s, suite) for s in (seed_list if repeat else seed_list[:1])]
+                runs = [Grading(challenge, path, s, suite, whole=repeat and whole_groups)
+                        for s in (seed_list if repeat else seed_list[:1])]
             rows.append((label, expected, suite, list(range(len(gradings), len(gradings) + len(runs)))))
             gradings.extend(runs)
 
@@ -209,7 +227,7 @@ def verify(challenges: list[Challenge | BrokenChallenge], *, sandbox: Sandbox, s
         while shown < len(plans) and all(i in done for row in plans[shown][1] for i in row[3]):
             challenge, rows = plans[shown]
             shown += 1
-            for check in _checks(challenge, rows, done, coverage_rows=folders is None):
+            for check in _checks(challenge, rows, done, coverage_rows=folders is None, whole=whole_groups):
                 add(check)
 
     def ready(index: int, result: SubmissionResult) -> None:
@@ -222,7 +240,7 @@ def verify(challenges: list[Challenge | BrokenChallenge], *, sandbox: Sandbox, s
 
 
 def _checks(challenge: Challenge | BrokenChallenge, rows: list[tuple[str, Verdict | None, str, list[int]]],
-            done: dict[int, SubmissionResult], *, coverage_rows: bool = True) -> list[Check]:
+            done: dict[int, SubmissionResult], *, coverage_rows: bool = True, whole: bool = False) -> list[Check]:
     """One challenge's rows, from the results of its gradings."""
     if isinstance(challenge, BrokenChallenge):
         return [Check(challenge.id, "challenge.yaml", "valid", None, False, "; ".join(challenge.errors))]
@@ -235,8 +253,13 @@ def _checks(challenge: Challenge | BrokenChallenge, rows: list[tuple[str, Verdic
             checks.append(_row(challenge, label, expected, results[0]))
             checks.append(tle_margin(challenge, label, results[0], TLE_FACTOR))
             continue
-        wrong = [r for r in results if not _row(challenge, label, expected, r).ok]
-        row = _row(challenge, label, expected, wrong[0] if wrong else results[0])
+        if whole and suite == "hidden" and expected not in (Verdict.AC, None):  # graded whole (see verify)
+            # the verdict rows see what the grading would have given; coverage (below) every test that failed
+            shown = [replace(r, verdict=graded_verdict(r)) for r in results]
+        else:
+            shown = results
+        wrong = [r for r in shown if not _row(challenge, label, expected, r).ok]
+        row = _row(challenge, label, expected, wrong[0] if wrong else shown[0])
         if wrong and len(results) > 1:
             row = Check(row.challenge, row.what, row.expected, row.got, False,
                         f"on seed(s) {', '.join(str(r.seed) for r in wrong)} of {len(results)}: "

@@ -268,3 +268,38 @@ def test_verify_of_some_folders_grades_only_those_and_makes_no_coverage_rows(tmp
     assert graded == {"reference", "reference (public tests)", "stub", "solutions/time_limit/forever.py",
                       "solutions/time_limit/one_and_a_half.py"}
     assert not [c for c in checks if c.kind == "rule"]
+
+
+WHOLE_YAML = YAML.replace("tests: [test_double.py::test_seeded, test_double.py::test_small]",
+                          "tests: [test_double.py::test_small]")
+WHOLE_HIDDEN = '''\
+def test_small(sub):
+    assert sub.double(3) == 6, "double(3) must be 6"
+
+
+def test_zero(sub):
+    assert sub.double(0) == 0, "double(0) must be 0"
+'''
+
+
+def test_whole_groups_let_coverage_see_the_tests_after_a_groups_first_failure(tmp_path: Path) -> None:
+    """plus_one fails test_small, then test_zero of the same group (rule zero's, which does not name it); it
+    raises there, so the whole grading's group is RE, but the grading would have stopped at WA."""
+    solutions = {"accepted/plain.py": SOLUTIONS["accepted/plain.py"],
+                 "wrong_answer/plus_one.py": "def double(x):\n    if x == 0:\n        raise ValueError('zero')\n"
+                                             "    return 2 * x + 1\n"}
+    folder = make_challenge(tmp_path, yaml_text=WHOLE_YAML, solutions=solutions)
+    (folder / "tests" / "hidden" / "test_double.py").write_text(WHOLE_HIDDEN)
+    challenge = load_challenge(folder)
+    sandbox = ProcessSandbox()
+    try:
+        stopping = verify([challenge], sandbox=sandbox, seed=1, seeds=1)
+        whole = verify([challenge], sandbox=sandbox, seed=1, seeds=1, whole_groups=True)
+    finally:
+        sandbox.close()
+    assert rows(stopping, "rule doubles").ok  # test_zero never ran: not seen
+    doubles = rows(whole, "rule doubles")
+    assert not doubles.ok and "also fails test_double.py::test_zero" in doubles.detail, doubles.detail
+    verdict = rows(whole, "solutions/wrong_answer/plus_one.py")
+    assert verdict.ok and verdict.got is Verdict.WA  # the graded verdict, not the whole run's RE
+    assert verdict.result is not None and {t.verdict for t in verdict.result.tests} == {Verdict.WA, Verdict.RE}
