@@ -448,8 +448,9 @@ def verdict_label(verdict: str) -> Text:
               "mutant that mutants.yaml does not list as equivalent")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="gradings at once (each in a judge process of its own; at most the number of cores)")
-@click.option("--whole-groups", is_flag=True, help="grade the wrong solutions with every test of a group run after "
-              "a failure, so rule coverage sees every test each fails (a group otherwise stops at its first)")
+@click.option("--whole-groups/--stop-groups", default=True, show_default=True,
+              help="grade the solutions that are not accepted with every test of a group run after a failure, so "
+              "rule coverage sees every test each fails; --stop-groups: as a grading does, up to a group's first")
 def verify(challenge_ids: tuple[str, ...], sandbox: str, seed: int | None, seeds: int, mutants: bool,
            jobs: int, whole_groups: bool) -> None:
     """Check challenges: verdicts of the known solutions on several seeds, time margins, rule coverage."""

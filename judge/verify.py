@@ -15,11 +15,10 @@ For each challenge, every check becomes a row (a broken challenge.yaml is a fail
 * **rule coverage**: the challenge has a rule table (``rules:`` in challenge.yaml); every rule names
   hidden tests and a known wrong solution (or says in ``why_no_wrong`` why there is none); on every
   seed, each named wrong solution fails at least one of its rule's tests and no test outside the rules
-  that name it; every solution of ``solutions/wrong_answer/`` is named by some rule. A group stops at its
-  first failure, so by default coverage sees the tests a wrong solution fails up to there; with
-  ``whole_groups`` the wrong solutions are graded with every test of a group run (``grading.grade``'s
-  ``whole``), coverage sees every test each fails, and their verdict rows use the verdict the grading
-  would have given (``graded_verdict``: each group's first failure).
+  that name it; every solution of ``solutions/wrong_answer/`` is named by some rule. A grading stops a
+  group at its first failure, so the solutions that are not accepted are graded with every test of a
+  group run (``grading.grade``'s ``whole``; ``whole_groups``): coverage sees every test each fails, and
+  their verdict rows use the verdict the grading gives (``graded_verdict``: each group's first failure).
 """
 
 from __future__ import annotations
@@ -187,7 +186,7 @@ def graded_verdict(result: SubmissionResult) -> Verdict:
 
 def verify(challenges: list[Challenge | BrokenChallenge], *, sandbox: Sandbox, seed: int | None = None,
            seeds: int = DEFAULT_SEEDS, jobs: int = 1, folders: frozenset[str] | None = None,
-           on_check: Callable[[Check], None] | None = None, whole_groups: bool = False) -> list[Check]:
+           on_check: Callable[[Check], None] | None = None, whole_groups: bool = True) -> list[Check]:
     """Every check of every challenge, in order; ``on_check`` sees each row as it is made. With ``jobs`` > 1
     the gradings of all the challenges run in that many judge processes (``judge.batch``), and each
     challenge's rows come as soon as its gradings are done. With ``folders`` only the known solutions of

@@ -65,7 +65,7 @@ SPIN = ("import time\n\n\ndef double(x):\n    end = time.process_time() + {secon
 SOLUTIONS = {
     "accepted/plain.py": "def double(x):\n    return 2 * x\n",
     "accepted/slow.py": SPIN.format(seconds=0.7),  # 70% of the 1 s limit: AC, but below the margin
-    "wrong_answer/plus_one.py": "def double(x):\n    return 2 * x + 1\n",  # caught on every seed
+    "wrong_answer/plus_one.py": "def double(x):\n    return 2 * x + 1 if x else 0\n",  # caught on every seed
     "wrong_answer/odd_wrong.py": "def double(x):\n    return 2 * x + x % 2 if x != 3 else 6\n",  # only on 1
     "time_limit/forever.py": "def double(x):\n    while True:\n        pass\n",
     "time_limit/one_and_a_half.py": SPIN.format(seconds=1.5),  # TLE, but done before twice the limit
@@ -293,8 +293,8 @@ def test_whole_groups_let_coverage_see_the_tests_after_a_groups_first_failure(tm
     challenge = load_challenge(folder)
     sandbox = ProcessSandbox()
     try:
-        stopping = verify([challenge], sandbox=sandbox, seed=1, seeds=1)
-        whole = verify([challenge], sandbox=sandbox, seed=1, seeds=1, whole_groups=True)
+        stopping = verify([challenge], sandbox=sandbox, seed=1, seeds=1, whole_groups=False)
+        whole = verify([challenge], sandbox=sandbox, seed=1, seeds=1)  # the default
     finally:
         sandbox.close()
     assert rows(stopping, "rule doubles").ok  # test_zero never ran: not seen
