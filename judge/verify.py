@@ -18,7 +18,7 @@ For each challenge, every check becomes a row (a broken challenge.yaml is a fail
   that name it; every solution of ``solutions/wrong_answer/`` is named by some rule. A grading stops a
   group at its first failure, so the solutions that are not accepted are graded with every test of a
   group run (``grading.grade``'s ``whole``; ``whole_groups``): coverage sees every test each fails, and
-  their verdict rows use the verdict the grading gives (``graded_verdict``: each group's first failure).
+  their verdict rows see what the grading reports (``graded_view``: each group up to its first failure).
 """
 
 from __future__ import annotations
@@ -171,17 +171,26 @@ def coverage(challenge: Challenge, graded: dict[str, list[SubmissionResult]]) ->
     return rows
 
 
-def graded_verdict(result: SubmissionResult) -> Verdict:
-    """The verdict a grading that stops each group at its first failure gives, from a ``whole`` grading:
-    each group's first test that failed, in order (the tests before it ran the same in both)."""
+def graded_view(result: SubmissionResult) -> SubmissionResult:
+    """What a grading that stops each group at its first failure reports, from a ``whole`` grading: the tests
+    after a group's first failure not run, each group's verdict that failure's (the tests before it ran
+    the same in both). The verdict rows, and what they hand on, see this; coverage sees the whole run."""
     if not result.groups:
-        return result.verdict
-    verdicts = []
-    for group in result.groups:
-        first = next((t for t in result.tests if t.group == group.name and t.verdict not in (Verdict.AC, Verdict.NR)),
-                     None)
-        verdicts.append(first.verdict if first is not None else group.verdict)
-    return overall(verdicts)
+        return result
+    tests: list[TestResult] = []
+    first: dict[str, TestResult] = {}
+    for test in result.tests:
+        stopped = first.get(test.group)
+        if stopped is not None:
+            test = replace(test, verdict=Verdict.NR, points_earned=0.0, time_used=None, near_time_limit=False,
+                           message=f"not run: {stopped.name} ({stopped.verdict}) already failed in group "
+                                   f"{test.group!r}")
+        elif test.verdict not in (Verdict.AC, Verdict.NR):
+            first[test.group] = test
+        tests.append(test)
+    groups = tuple(replace(g, verdict=first[g.name].verdict) if g.name in first else g for g in result.groups)
+    # the message names the first failing test of all, the same in both
+    return replace(result, tests=tuple(tests), groups=groups, verdict=overall([g.verdict for g in groups]))
 
 
 def verify(challenges: list[Challenge | BrokenChallenge], *, sandbox: Sandbox, seed: int | None = None,
@@ -254,7 +263,7 @@ def _checks(challenge: Challenge | BrokenChallenge, rows: list[tuple[str, Verdic
             continue
         if whole and suite == "hidden" and expected not in (Verdict.AC, None):  # graded whole (see verify)
             # the verdict rows see what the grading would have given; coverage (below) every test that failed
-            shown = [replace(r, verdict=graded_verdict(r)) for r in results]
+            shown = [graded_view(r) for r in results]
         else:
             shown = results
         wrong = [r for r in shown if not _row(challenge, label, expected, r).ok]

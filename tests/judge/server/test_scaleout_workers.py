@@ -204,7 +204,7 @@ def test_sigterm_finishes_the_grading_in_hand_then_the_worker_leaves(board: Scal
     for worker in board.workers.values():
         if worker.proc is None or worker.proc.poll() is not None:
             worker.start()  # the one the SIGKILL test killed
-    sid = board.server.submit(board.server.add_user("ivy"), REFERENCE.read_text())
+    sid = board.server.submit(board.server.add_user("ivy"), slowed(REFERENCE.read_text()))  # still grading at SIGTERM
     prefixes = {name: w.id_prefix for name, w in board.workers.items()}
 
     def holder() -> str | None:
