@@ -42,7 +42,9 @@ TARGETS: dict[str, tuple[str, str]] = {
     "ties_to_highest.py": ("edge_cases", "ties go to centroid 0"),
     "uniform_init.py": ("kmeanspp", "k-means++ must do clearly better"),
     "unseeded.py": ("kmeanspp", "the same seed"),
-    "n_iters_skips_converged.py": ("convergence", "n_iters = 1, expected 2"),
+    # the group's first failure is the converged-init test ("n_iters = 1, expected 2") or, on some seeds, a
+    # stop-rule test on random data that comes before it: both say what n_iters should be
+    "n_iters_skips_converged.py": ("convergence", ": n_iters = "),
 }
 
 
