@@ -7,7 +7,6 @@ catalog (``submitting.known``), submission ids as database integers
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Session
 from judge import __version__
 from judge.server.deps import get_session, require_api_writer, require_user, viewer
 from judge.server.models import Submission, User
-from judge.server.submitting import known, parse_id, store
+from judge.server.submitting import json_object, known, parse_id, store
 from judge.server.views import (
     challenge_dict,
     challenge_stats,
@@ -31,7 +30,8 @@ from judge.server.views import (
 )
 
 router = APIRouter(prefix="/api")
-BAD_BODY = 'the body must be JSON: {"challenge": "ID", "code": "SOURCE"}'
+SHAPE = '{"challenge": "ID", "code": "SOURCE"}'
+BAD_BODY = f"the body must be JSON: {SHAPE}"
 
 
 @router.get("/health")
@@ -53,13 +53,8 @@ def challenges() -> list[str]:
 
 def parse_submission(body: bytes) -> tuple[str, str]:
     """(challenge, code) from a JSON body, or 400 saying what is wrong."""
-    try:
-        data = json.loads(body)
-    except RecursionError:
-        raise HTTPException(400, f"{BAD_BODY}; this body is nested too deeply") from None
-    except ValueError as exc:
-        raise HTTPException(400, f"{BAD_BODY}; it is not JSON ({str(exc)[:100]})") from None
-    if not (isinstance(data, dict) and isinstance(data.get("challenge"), str) and isinstance(data.get("code"), str)):
+    data = json_object(body, SHAPE)
+    if not (isinstance(data.get("challenge"), str) and isinstance(data.get("code"), str)):
         raise HTTPException(400, BAD_BODY)
     return data["challenge"], data["code"]
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from judge.server.deps import get_session, require_api_writer, require_user
 from judge.server.models import FINISHED, Batch, Submission, User, utcnow
-from judge.server.submitting import check_code, known, parse_id
+from judge.server.submitting import check_code, json_object, known, parse_id
 from judge.server.views import iso
 
 router = APIRouter(prefix="/api/batches")
@@ -39,16 +39,6 @@ def _admin(user: User) -> User:
     return user
 
 
-def _json(body: bytes, shape: str) -> dict[str, Any]:
-    try:
-        data = json.loads(body or b"{}")
-    except (ValueError, RecursionError):
-        raise HTTPException(400, f"the body must be JSON: {shape}") from None
-    if not isinstance(data, dict):
-        raise HTTPException(400, f"the body must be a JSON object: {shape}")
-    return data
-
-
 def _batch(session: Session, batch_id: str) -> Batch:
     batch = session.get(Batch, parse_id(batch_id, "batch"))
     if batch is None:
@@ -59,7 +49,7 @@ def _batch(session: Session, batch_id: str) -> Batch:
 @router.post("", status_code=201)
 async def open_batch(request: Request) -> dict[str, Any]:
     """Body: {"seed": INT or null}. The batch's id and seed."""
-    data = _json(await request.body(), '{"seed": INT or null}')
+    data = json_object(await request.body() or b"{}", '{"seed": INT or null}')
     seed = data.get("seed")
     if seed is not None and (type(seed) is not int or not 0 <= seed < SEED_LIMIT):
         raise HTTPException(400, f"seed must be an integer from 0 to {SEED_LIMIT - 1}, or null to draw one")
@@ -80,7 +70,7 @@ def _open(request: Request, seed: int | None) -> dict[str, Any]:
 async def add_submission(batch_id: str, request: Request) -> dict[str, Any]:
     """Body: {"challenge": ID, "name": LABEL, "code": SOURCE}. Stored (queued) on the batch's seed."""
     shape = '{"challenge": "ID", "name": "LABEL", "code": "SOURCE"}'
-    data = _json(await request.body(), shape)  # capped by security.Guard
+    data = json_object(await request.body(), shape)  # capped by security.Guard
     if not all(isinstance(data.get(k), str) for k in ("challenge", "name", "code")):
         raise HTTPException(400, f"the body must be JSON: {shape}")
     if not 0 < len(data["name"]) <= MAX_LABEL:

@@ -9,6 +9,7 @@ refusal is an HTTPException with a message a person can act on.
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import timedelta
 from typing import Any
@@ -39,6 +40,19 @@ def known(challenge_id: object) -> str:
     except ChallengeError:
         raise HTTPException(404, f"no challenge {str(challenge_id)[:80]!r} on this server; "
                                  f"its challenges: {', '.join(catalog_ids()) or 'none'}") from None
+
+
+def json_object(body: bytes, shape: str) -> dict[str, Any]:
+    """A request body that must be a JSON object, or 400 saying what is wrong (``shape``: what it should be)."""
+    try:
+        data = json.loads(body)
+    except RecursionError:
+        raise HTTPException(400, f"the body must be JSON: {shape}; this body is nested too deeply") from None
+    except ValueError as exc:
+        raise HTTPException(400, f"the body must be JSON: {shape}; it is not JSON ({str(exc)[:100]})") from None
+    if not isinstance(data, dict):
+        raise HTTPException(400, f"the body must be a JSON object: {shape}")
+    return data
 
 
 def check_code(code: str, max_upload: int) -> None:
